@@ -1,0 +1,3 @@
+namespace Outbox.Bus.Contracts;
+
+public record CancelSend(Guid JobId, string AccountId);

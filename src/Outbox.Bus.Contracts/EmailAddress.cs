@@ -1,0 +1,3 @@
+namespace Outbox.Bus.Contracts;
+
+public record EmailAddress(string Email, string? Name = null);

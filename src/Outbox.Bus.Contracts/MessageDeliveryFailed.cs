@@ -1,0 +1,10 @@
+namespace Outbox.Bus.Contracts;
+
+public record MessageDeliveryFailed(
+    Guid JobId,
+    int Attempt,
+    FailureKind Kind,
+    string Reason,
+    string Route,
+    string? Reply,
+    DateTime FailedAt);

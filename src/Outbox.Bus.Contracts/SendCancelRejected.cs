@@ -1,0 +1,3 @@
+namespace Outbox.Bus.Contracts;
+
+public record SendCancelRejected(Guid JobId, string Reason);

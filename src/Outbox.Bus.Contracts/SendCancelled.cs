@@ -1,0 +1,3 @@
+namespace Outbox.Bus.Contracts;
+
+public record SendCancelled(Guid JobId, string Reason);

@@ -1,0 +1,3 @@
+namespace Outbox.Bus.Contracts;
+
+public record SendUpdateRejected(Guid JobId, string Reason);

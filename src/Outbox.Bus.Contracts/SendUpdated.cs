@@ -1,0 +1,3 @@
+namespace Outbox.Bus.Contracts;
+
+public record SendUpdated(Guid JobId, string Status);
