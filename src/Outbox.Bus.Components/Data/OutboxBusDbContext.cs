@@ -1,0 +1,51 @@
+using Microsoft.EntityFrameworkCore;
+using Outbox.Bus.Components.Accounts;
+
+namespace Outbox.Bus.Components.Data;
+
+/// <summary>
+/// The application's one database. The model is provider-neutral; each provider has a derived context only so that
+/// its migrations live apart (see <see cref="SqliteOutboxBusDbContext"/>).
+/// </summary>
+public class OutboxBusDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Account> Accounts => Set<Account>();
+    public DbSet<AccessToken> AccessTokens => Set<AccessToken>();
+    public DbSet<AuthorizationCode> AuthorizationCodes => Set<AuthorizationCode>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Account>(account =>
+        {
+            account.HasKey(x => x.Id);
+            account.Property(x => x.Id).HasMaxLength(25);
+            account.Property(x => x.ClientId).HasMaxLength(100);
+            account.Property(x => x.EmailAddress).HasMaxLength(320);
+            account.Property(x => x.Name).HasMaxLength(256);
+            account.Property(x => x.Provider).HasMaxLength(20);
+            account.Property(x => x.SmtpHost).HasMaxLength(255);
+            account.Property(x => x.SmtpUsername).HasMaxLength(320);
+            account.Property(x => x.ImapHost).HasMaxLength(255);
+            account.Property(x => x.ImapUsername).HasMaxLength(320);
+            account.HasIndex(x => new { x.ClientId, x.EmailAddress }).IsUnique();
+        });
+
+        modelBuilder.Entity<AccessToken>(token =>
+        {
+            token.HasKey(x => x.TokenHash);
+            token.Property(x => x.TokenHash).HasMaxLength(64);
+            token.Property(x => x.AccountId).HasMaxLength(25);
+            token.HasIndex(x => x.AccountId);
+            token.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<AuthorizationCode>(code =>
+        {
+            code.HasKey(x => x.CodeHash);
+            code.Property(x => x.CodeHash).HasMaxLength(64);
+            code.Property(x => x.AccountId).HasMaxLength(25);
+            code.Property(x => x.ClientId).HasMaxLength(100);
+            code.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+    }
+}

@@ -1,0 +1,12 @@
+namespace Outbox.Bus.Components.Data;
+
+public sealed class StorageOptions
+{
+    public const string Section = "Storage";
+
+    /// <summary>Where the embedded default keeps its database, keys and pickup files; relative to the content root.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Set at start-up from <see cref="DataDirectory"/> and the host's content root.</summary>
+    public string DataDirectoryPath { get; set; } = Path.GetFullPath("data");
+}

@@ -1,0 +1,78 @@
+using MassTransit;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Outbox.Bus.Components.Consumers;
+using Outbox.Bus.Components.Data;
+using Outbox.Bus.Components.Delivery;
+using Outbox.Bus.Components.StateMachines;
+
+namespace Outbox.Bus.Components;
+
+/// <summary>The registrations every host (API, worker, tests) shares, so none of them wires the pieces differently.</summary>
+public static class OutboxBusComponents
+{
+    /// <summary>Options, database and key ring. <paramref name="contentRoot"/> anchors the relative data directory.</summary>
+    public static IServiceCollection AddOutboxBusCore(this IServiceCollection services, IConfiguration configuration,
+        string contentRoot)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddOptions<SendJobOptions>().Bind(configuration.GetSection(SendJobOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section))
+            .PostConfigure(o => o.DataDirectoryPath = Path.GetFullPath(o.DataDirectory, contentRoot));
+
+        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        var dataDirectory = Path.GetFullPath(storage.DataDirectory, contentRoot);
+        Directory.CreateDirectory(dataDirectory);
+
+        var connectionString = configuration.GetConnectionString("OutboxBus")
+            ?? $"Data Source={Path.Combine(dataDirectory, "outbox-bus.db")}";
+        services.AddDbContext<SqliteOutboxBusDbContext>(o => o.UseSqlite(connectionString));
+        services.AddScoped<OutboxBusDbContext>(sp => sp.GetRequiredService<SqliteOutboxBusDbContext>());
+
+        // Passwords encrypted by the API must be readable by every sender: one key ring, kept with the data.
+        services.AddDataProtection()
+            .SetApplicationName("Outbox.Bus")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+
+        return services;
+    }
+
+    public static IServiceCollection AddOutboxBusDelivery(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SmtpOptions>().Bind(configuration.GetSection(SmtpOptions.Section));
+        services.AddOptions<PickupOptions>().Bind(configuration.GetSection(PickupOptions.Section));
+        services.TryAddSingleton<SmtpConnectionPool>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMailTransport, SmtpMailTransport>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMailTransport, PickupMailTransport>());
+        return services;
+    }
+
+    /// <summary>The send-job saga: the only writer of job state.</summary>
+    public static IBusRegistrationConfigurator AddSendJobSaga(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddSagaStateMachine<SendJobStateMachine, SendJobState, SendJobStateDefinition>()
+            .InMemoryRepository();
+        return bus;
+    }
+
+    /// <summary>The sender role: one delivery attempt per <c>DeliverMessage</c>.</summary>
+    public static IBusRegistrationConfigurator AddSenderConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<DeliverMessageConsumer, DeliverMessageConsumerDefinition>();
+        return bus;
+    }
+
+    /// <summary>Applies pending migrations: the schema always comes from migrations, never from the model directly.</summary>
+    public static async Task MigrateOutboxBusDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OutboxBusDbContext>();
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,54 @@
+using MassTransit;
+using Outbox.Bus.Contracts;
+
+namespace Outbox.Bus.Components.StateMachines;
+
+/// <summary>Steps that several transitions of <see cref="SendJobStateMachine"/> share.</summary>
+static class SendJobActivities
+{
+    public static EventActivityBinder<SendJobState, T> StartAttempt<T>(this EventActivityBinder<SendJobState, T> binder,
+        SendJobStateMachine machine)
+        where T : class =>
+        binder
+            .Then(c =>
+            {
+                c.Saga.AttemptCount++;
+                c.Saga.UpdatedAt = machine.Now;
+            })
+            .TransitionTo(machine.Sending)
+            .Publish(c => new DeliverMessage(
+                c.Saga.CorrelationId, c.Saga.AccountId, c.Saga.AttemptCount, c.Saga.MessageId, c.Saga.Message));
+
+    public static EventActivityBinder<SendJobState, T> Fail<T>(this EventActivityBinder<SendJobState, T> binder,
+        SendJobStateMachine machine, string? reason = null)
+        where T : class =>
+        binder
+            .Then(c =>
+            {
+                if (reason is not null)
+                    c.Saga.Reason = reason;
+            })
+            .TransitionTo(machine.Failed)
+            .PublishStatus();
+
+    public static EventActivityBinder<SendJobState, T> PublishStatus<T>(this EventActivityBinder<SendJobState, T> binder)
+        where T : class =>
+        binder.Publish(c => new JobStatusChanged(
+            c.Saga.CorrelationId, c.Saga.AccountId, JobStatus.Of(c.Saga), c.Saga.Reason,
+            c.Saga.Sent ? c.Saga.MessageId : null, c.Saga.UpdatedAt));
+
+    /// <summary>A <c>sendnow</c> client waits for the first attempt's outcome, whatever it is.</summary>
+    public static EventActivityBinder<SendJobState, T> AnswerWaitingClient<T>(this EventActivityBinder<SendJobState, T> binder)
+        where T : class =>
+        binder.If(c => c.Saga.WaitingResponseAddress is not null, answer => answer
+            .Send(c => c.Saga.WaitingResponseAddress!,
+                c => new SendAttempted(
+                    c.Saga.CorrelationId, c.Saga.Sent, JobStatus.Of(c.Saga), c.Saga.Sent ? c.Saga.MessageId : null,
+                    c.Saga.Reason, c.Saga.Attempts.LastOrDefault()?.Reply),
+                (c, send) => send.RequestId = c.Saga.WaitingRequestId)
+            .Then(c =>
+            {
+                c.Saga.WaitingRequestId = null;
+                c.Saga.WaitingResponseAddress = null;
+            }));
+}

@@ -1,0 +1,207 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Outbox.Bus.Contracts;
+
+namespace Outbox.Bus.Components.StateMachines;
+
+/// <summary>
+/// The only writer of a send job's state. It decides when an attempt starts, whether a failure is retried and
+/// when to give up; the sender consumer does the I/O and reports back.
+/// </summary>
+public sealed class SendJobStateMachine : MassTransitStateMachine<SendJobState>
+{
+    public const string RetryLimitReached = "Reached retry limit datetime";
+    public const string InvalidAuthentication = "Invalid authentication";
+    public const string CancelledByUser = "Cancelled by user";
+
+    readonly SendJobOptions _options;
+    readonly TimeProvider _clock;
+
+    public SendJobStateMachine(IOptions<SendJobOptions> options, TimeProvider clock)
+    {
+        _options = options.Value;
+        _clock = clock;
+
+        InstanceState(x => x.CurrentState);
+
+        Event(() => ScheduleRequested, e => e.CorrelateById(m => m.Message.JobId));
+        Event(() => UpdateRequested, e => e
+            .CorrelateById(m => m.Message.JobId)
+            .OnMissingInstance(m => m.ExecuteAsync(c => c.RespondAsync(new JobNotFound(c.Message.JobId)))));
+        Event(() => CancelRequested, e => e
+            .CorrelateById(m => m.Message.JobId)
+            .OnMissingInstance(m => m.ExecuteAsync(c => c.RespondAsync(new JobNotFound(c.Message.JobId)))));
+        Event(() => AttemptSucceeded, e => e.CorrelateById(m => m.Message.JobId));
+        Event(() => AttemptFailed, e => e.CorrelateById(m => m.Message.JobId));
+
+        Schedule(() => SendDue, x => x.SendDueTokenId, s =>
+        {
+            s.Delay = TimeSpan.Zero;
+            s.Received = r => r.CorrelateById(m => m.Message.JobId);
+        });
+
+        Initially(
+            When(ScheduleRequested)
+                .Then(Accept)
+                .IfElse(c => c.Saga.SendAt <= Now,
+                    now => now.StartAttempt(this),
+                    later => later
+                        .Schedule(SendDue, c => new SendDue(c.Saga.CorrelationId), c => c.Saga.SendAt)
+                        .TransitionTo(Pending))
+                .IfElse(c => c.Message.SendNow,
+                    wait => wait.Then(c =>
+                    {
+                        c.Saga.WaitingRequestId = c.RequestId;
+                        c.Saga.WaitingResponseAddress = c.ResponseAddress;
+                    }),
+                    reply => reply.Respond(c => new SendScheduled(c.Saga.CorrelationId, JobStatus.Of(c.Saga)))));
+
+        // A redelivered or repeated ScheduleSend for a known job changes nothing.
+        DuringAny(
+            When(ScheduleRequested)
+                .Respond(c => new SendScheduled(c.Saga.CorrelationId, JobStatus.Of(c.Saga))));
+
+        // Another account's job does not exist, whatever its state.
+        DuringAny(
+            When(UpdateRequested, c => !OwnedBy(c.Saga, c.Message.AccountId))
+                .Respond(c => new JobNotFound(c.Message.JobId)),
+            When(CancelRequested, c => !OwnedBy(c.Saga, c.Message.AccountId))
+                .Respond(c => new JobNotFound(c.Message.JobId)));
+
+        During(Pending, Delayed,
+            When(SendDue.Received)
+                .IfElse(c => Now > c.Saga.RetryLimit,
+                    expired => expired.Fail(this, RetryLimitReached),
+                    due => due.StartAttempt(this)),
+            When(UpdateRequested, c => OwnedBy(c.Saga, c.Message.AccountId) && c.Saga.SendAt - Now <= _options.UpdateLockWindow)
+                .Respond(c => new SendUpdateRejected(c.Message.JobId,
+                    $"The job is due in less than {_options.UpdateLockWindow.TotalMinutes:0.##} minutes and can no longer be updated.")),
+            When(UpdateRequested, c => OwnedBy(c.Saga, c.Message.AccountId) && c.Saga.SendAt - Now > _options.UpdateLockWindow)
+                .Then(c =>
+                {
+                    c.Saga.Message = c.Message.Message;
+                    c.Saga.MessageId = MessageIds.For(c.Saga.CorrelationId, c.Message.Message);
+                    c.Saga.SendAt = c.Message.SendAt;
+                    c.Saga.OriginalSendAt = c.Message.SendAt;
+                    c.Saga.RetryLimit = c.Message.RetryLimit;
+                    c.Saga.Reason = null;
+                    c.Saga.UpdatedAt = Now;
+                })
+                .Schedule(SendDue, c => new SendDue(c.Saga.CorrelationId), c => c.Saga.SendAt)
+                .TransitionTo(Pending)
+                .Respond(c => new SendUpdated(c.Saga.CorrelationId, JobStatus.Of(c.Saga))));
+
+        During(Pending, Delayed, Failed,
+            When(CancelRequested, c => OwnedBy(c.Saga, c.Message.AccountId))
+                .Unschedule(SendDue)
+                .Then(c =>
+                {
+                    c.Saga.Reason = CancelledByUser;
+                    c.Saga.UpdatedAt = Now;
+                })
+                .TransitionTo(Cancelled)
+                .PublishStatus()
+                .Respond(c => new SendCancelled(c.Saga.CorrelationId, CancelledByUser)));
+
+        During(Cancelled,
+            When(CancelRequested, c => OwnedBy(c.Saga, c.Message.AccountId))
+                .Respond(c => new SendCancelled(c.Saga.CorrelationId, c.Saga.Reason ?? CancelledByUser)));
+
+        During(Sending,
+            When(AttemptSucceeded, c => c.Message.Attempt == c.Saga.AttemptCount)
+                .Then(c =>
+                {
+                    c.Saga.Sent = true;
+                    c.Saga.Reason = null;
+                    c.Saga.UpdatedAt = Now;
+                    c.Saga.Attempts.Add(new DeliveryAttempt(c.Message.Attempt, c.Message.SentAt, c.Message.Route, "sent", c.Message.Reply));
+                })
+                .TransitionTo(Successful)
+                .PublishStatus()
+                .AnswerWaitingClient(),
+            When(AttemptFailed, c => c.Message.Attempt == c.Saga.AttemptCount)
+                .Then(c =>
+                {
+                    c.Saga.UpdatedAt = Now;
+                    c.Saga.Attempts.Add(new DeliveryAttempt(c.Message.Attempt, c.Message.FailedAt, c.Message.Route,
+                        c.Message.Kind.ToString().ToLowerInvariant(), c.Message.Reply ?? c.Message.Reason));
+                })
+                .IfElse(c => c.Message.Kind == FailureKind.Authentication,
+                    auth => auth.Fail(this, InvalidAuthentication),
+                    other => other.IfElse(c => c.Message.Kind == FailureKind.Permanent,
+                        permanent => permanent.Then(c => c.Saga.Reason = c.Message.Reason).Fail(this),
+                        retry => retry.IfElse(c => NextAttemptAt(c.Saga) > c.Saga.RetryLimit,
+                            expired => expired.Fail(this, RetryLimitReached),
+                            later => later
+                                .Then(c =>
+                                {
+                                    c.Saga.SendAt = NextAttemptAt(c.Saga);
+                                    c.Saga.Reason = c.Message.Reason;
+                                })
+                                .Schedule(SendDue, c => new SendDue(c.Saga.CorrelationId), c => c.Saga.SendAt)
+                                .TransitionTo(Delayed)
+                                .PublishStatus())))
+                .AnswerWaitingClient(),
+            // A stale report from an earlier attempt (redelivered) has nothing left to decide.
+            Ignore(AttemptSucceeded, c => c.Message.Attempt != c.Saga.AttemptCount),
+            Ignore(AttemptFailed, c => c.Message.Attempt != c.Saga.AttemptCount),
+            When(UpdateRequested, c => OwnedBy(c.Saga, c.Message.AccountId))
+                .Respond(c => new SendUpdateRejected(c.Message.JobId, "The job is being sent and can no longer be updated.")),
+            When(CancelRequested, c => OwnedBy(c.Saga, c.Message.AccountId))
+                .Respond(c => new SendCancelRejected(c.Message.JobId,
+                    "The job is being sent right now; it can be cancelled only if this attempt fails.")),
+            Ignore(SendDue.Received));
+
+        During(Successful, Failed, Cancelled,
+            When(UpdateRequested, c => OwnedBy(c.Saga, c.Message.AccountId))
+                .Respond(c => new SendUpdateRejected(c.Message.JobId, $"The job is {JobStatus.Of(c.Saga)} and can no longer be updated.")),
+            Ignore(SendDue.Received));
+
+        During(Successful,
+            When(CancelRequested, c => OwnedBy(c.Saga, c.Message.AccountId))
+                .Respond(c => new SendCancelRejected(c.Message.JobId, "The message has already been sent.")));
+
+        During(Pending, Delayed,
+            Ignore(AttemptSucceeded),
+            Ignore(AttemptFailed));
+
+        During(Successful, Failed, Cancelled,
+            Ignore(AttemptSucceeded),
+            Ignore(AttemptFailed));
+    }
+
+    public State Pending { get; private set; } = null!;
+    public State Sending { get; private set; } = null!;
+    public State Delayed { get; private set; } = null!;
+    public State Successful { get; private set; } = null!;
+    public State Failed { get; private set; } = null!;
+    public State Cancelled { get; private set; } = null!;
+
+    public Event<ScheduleSend> ScheduleRequested { get; private set; } = null!;
+    public Event<UpdateSend> UpdateRequested { get; private set; } = null!;
+    public Event<CancelSend> CancelRequested { get; private set; } = null!;
+    public Event<MessageSent> AttemptSucceeded { get; private set; } = null!;
+    public Event<MessageDeliveryFailed> AttemptFailed { get; private set; } = null!;
+
+    public Schedule<SendJobState, SendDue> SendDue { get; private set; } = null!;
+
+    internal DateTime Now => _clock.GetUtcNow().UtcDateTime;
+
+    internal DateTime NextAttemptAt(SendJobState job) => Now + _options.RetryDelay(job.AttemptCount);
+
+    static bool OwnedBy(SendJobState job, string accountId) => string.Equals(job.AccountId, accountId, StringComparison.Ordinal);
+
+    void Accept(BehaviorContext<SendJobState, ScheduleSend> context)
+    {
+        var job = context.Saga;
+        var command = context.Message;
+        job.AccountId = command.AccountId;
+        job.Message = command.Message;
+        job.SendAt = command.SendAt;
+        job.OriginalSendAt = command.SendAt;
+        job.RetryLimit = command.RetryLimit;
+        job.CreatedAt = command.RequestedAt;
+        job.UpdatedAt = command.RequestedAt;
+        job.MessageId = MessageIds.For(job.CorrelationId, command.Message);
+    }
+}
