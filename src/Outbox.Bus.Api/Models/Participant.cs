@@ -1,0 +1,3 @@
+namespace Outbox.Bus.Api.Models;
+
+public sealed record Participant(string? Email, string? Name);
