@@ -37,7 +37,9 @@ public sealed class SmtpConnectionPool(IOptions<SmtpOptions> options, TimeProvid
         try
         {
             await client.ConnectAsync(account.SmtpHost ?? string.Empty, account.SmtpPort, SecurityOf(account), cancellationToken);
-            if (!string.IsNullOrEmpty(account.SmtpUsername))
+            // A server that offers no AUTH (a relay that trusts its network) decides by itself whether to accept
+            // the message; one that requires AUTH answers 530, which is classified as invalid authentication.
+            if (!string.IsNullOrEmpty(account.SmtpUsername) && client.Capabilities.HasFlag(SmtpCapabilities.Authentication))
                 await client.AuthenticateAsync(account.SmtpUsername, account.SmtpPassword ?? string.Empty, cancellationToken);
             return new Lease(key, client, Reused: false);
         }

@@ -15,7 +15,7 @@ public static class SmtpFailures
         {
             case MailDeliveryException classified:
                 return classified;
-            case AuthenticationException:
+            case AuthenticationException or ServiceNotAuthenticatedException:
                 return new(FailureKind.Authentication, "Invalid authentication", exception.Message, exception);
             case SmtpCommandException command:
             {
