@@ -7,7 +7,7 @@ using Outbox.Bus.Contracts;
 namespace Outbox.Bus.Components.Delivery;
 
 /// <summary>Turns what MailKit throws into the failure classes the saga decides on.</summary>
-public static class SmtpFailures
+public static partial class SmtpFailures
 {
     public static MailDeliveryException Classify(Exception exception)
     {
@@ -15,6 +15,10 @@ public static class SmtpFailures
         {
             case MailDeliveryException classified:
                 return classified;
+            // MailKit raises every non-235 AUTH reply as AuthenticationException, "454: …" included: a temporary
+            // refusal (too many logins, a server hiccup) must not lock the account out.
+            case AuthenticationException when TemporaryReply().IsMatch(exception.Message):
+                return new(FailureKind.Transient, "The SMTP server refused the login for now", exception.Message, exception);
             case AuthenticationException or ServiceNotAuthenticatedException:
                 return new(FailureKind.Authentication, "Invalid authentication", exception.Message, exception);
             case SmtpCommandException command:
@@ -51,4 +55,7 @@ public static class SmtpFailures
             && (message.Contains("quota", StringComparison.OrdinalIgnoreCase)
                 || message.Contains("daily", StringComparison.OrdinalIgnoreCase)
                 || message.Contains("limit exceeded", StringComparison.OrdinalIgnoreCase)));
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*4\d\d\b")]
+    private static partial System.Text.RegularExpressions.Regex TemporaryReply();
 }

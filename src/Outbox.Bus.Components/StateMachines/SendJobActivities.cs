@@ -27,6 +27,7 @@ static class SendJobActivities
             {
                 if (reason is not null)
                     c.Saga.Reason = reason;
+                c.Saga.UpdatedAt = machine.Now;
             })
             .TransitionTo(machine.Failed)
             .PublishStatus();
@@ -40,15 +41,18 @@ static class SendJobActivities
     /// <summary>A <c>sendnow</c> client waits for the first attempt's outcome, whatever it is.</summary>
     public static EventActivityBinder<SendJobState, T> AnswerWaitingClient<T>(this EventActivityBinder<SendJobState, T> binder)
         where T : class =>
-        binder.If(c => c.Saga.WaitingResponseAddress is not null, answer => answer
-            .Send(c => c.Saga.WaitingResponseAddress!,
-                c => new SendAttempted(
-                    c.Saga.CorrelationId, c.Saga.Sent, JobStatus.Of(c.Saga), c.Saga.Sent ? c.Saga.MessageId : null,
-                    c.Saga.Reason, c.Saga.Attempts.LastOrDefault()?.Reply),
-                (c, send) => send.RequestId = c.Saga.WaitingRequestId)
-            .Then(c =>
-            {
-                c.Saga.WaitingRequestId = null;
-                c.Saga.WaitingResponseAddress = null;
-            }));
+        binder.If(c => c.Saga.WaitingResponseAddress is not null, answer => answer.ThenAsync(async c =>
+        {
+            // Taken before the fields are cleared: the outbox sends (and runs send callbacks) only after the saga is
+            // saved, when the saga no longer holds the request id.
+            var address = c.Saga.WaitingResponseAddress!;
+            var requestId = c.Saga.WaitingRequestId;
+            c.Saga.WaitingRequestId = null;
+            c.Saga.WaitingResponseAddress = null;
+
+            var outcome = new SendAttempted(c.Saga.CorrelationId, c.Saga.Sent, JobStatus.Of(c.Saga),
+                c.Saga.Sent ? c.Saga.MessageId : null, c.Saga.Reason, c.Saga.Attempts.LastOrDefault()?.Reply);
+            var endpoint = await c.GetSendEndpoint(address);
+            await endpoint.Send(outcome, send => send.RequestId = requestId, c.CancellationToken);
+        }));
 }

@@ -73,23 +73,30 @@ public sealed class SendJobStateMachine : MassTransitStateMachine<SendJobState>
                 .IfElse(c => Now > c.Saga.RetryLimit,
                     expired => expired.Fail(this, RetryLimitReached),
                     due => due.StartAttempt(this)),
-            When(UpdateRequested, c => OwnedBy(c.Saga, c.Message.AccountId) && c.Saga.SendAt - Now <= _options.UpdateLockWindow)
-                .Respond(c => new SendUpdateRejected(c.Message.JobId,
-                    $"The job is due in less than {_options.UpdateLockWindow.TotalMinutes:0.##} minutes and can no longer be updated.")),
-            When(UpdateRequested, c => OwnedBy(c.Saga, c.Message.AccountId) && c.Saga.SendAt - Now > _options.UpdateLockWindow)
-                .Then(c =>
-                {
-                    c.Saga.Message = c.Message.Message;
-                    c.Saga.MessageId = MessageIds.For(c.Saga.CorrelationId, c.Message.Message);
-                    c.Saga.SendAt = c.Message.SendAt;
-                    c.Saga.OriginalSendAt = c.Message.SendAt;
-                    c.Saga.RetryLimit = c.Message.RetryLimit;
-                    c.Saga.Reason = null;
-                    c.Saga.UpdatedAt = Now;
-                })
-                .Schedule(SendDue, c => new SendDue(c.Saga.CorrelationId), c => c.Saga.SendAt)
-                .TransitionTo(Pending)
-                .Respond(c => new SendUpdated(c.Saga.CorrelationId, JobStatus.Of(c.Saga))));
+            // One reading of the clock decides, so an update on the boundary gets exactly one answer.
+            When(UpdateRequested, c => OwnedBy(c.Saga, c.Message.AccountId))
+                .IfElse(c => c.Saga.SendAt - Now <= _options.UpdateLockWindow,
+                    locked => locked.Respond(c => new SendUpdateRejected(c.Message.JobId,
+                        $"The job is due in less than {_options.UpdateLockWindow.TotalMinutes:0.##} minutes and can no longer be updated.")),
+                    open => open
+                        .Then(c =>
+                        {
+                            c.Saga.Message = c.Message.Message;
+                            c.Saga.MessageId = MessageIds.For(c.Saga.CorrelationId, c.Message.Message);
+                            if (c.Message.SendAt != c.Saga.SendAt)
+                            {
+                                c.Saga.SendAt = c.Message.SendAt;
+                                c.Saga.OriginalSendAt = c.Message.SendAt;
+                            }
+                            c.Saga.RetryLimit = c.Message.RetryLimit;
+                            c.Saga.Reason = null;
+                            c.Saga.UpdatedAt = Now;
+                        })
+                        .Schedule(SendDue, c => new SendDue(c.Saga.CorrelationId), c => c.Saga.SendAt)
+                        .TransitionTo(Pending)
+                        // A delayed job that is updated is pending again: subscribers hear of it.
+                        .If(c => c.Saga.AttemptCount > 0, delayed => delayed.PublishStatus())
+                        .Respond(c => new SendUpdated(c.Saga.CorrelationId, JobStatus.Of(c.Saga)))));
 
         During(Pending, Delayed, Failed,
             When(CancelRequested, c => OwnedBy(c.Saga, c.Message.AccountId))
