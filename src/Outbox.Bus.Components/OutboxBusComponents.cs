@@ -30,10 +30,20 @@ public static class OutboxBusComponents
         var dataDirectory = Path.GetFullPath(storage.DataDirectory, contentRoot);
         Directory.CreateDirectory(dataDirectory);
 
-        var connectionString = configuration.GetConnectionString("OutboxBus")
-            ?? $"Data Source={Path.Combine(dataDirectory, "outbox-bus.db")}";
-        services.AddDbContext<SqliteOutboxBusDbContext>(o => o.UseSqlite(connectionString));
-        services.AddScoped<OutboxBusDbContext>(sp => sp.GetRequiredService<SqliteOutboxBusDbContext>());
+        var connectionString = configuration.GetConnectionString("OutboxBus");
+        switch (storage.Provider)
+        {
+            case DatabaseProvider.PostgreSql:
+                services.AddOutboxBusDbContext<PostgresOutboxBusDbContext>(o => o.UseNpgsql(Required(connectionString)));
+                break;
+            case DatabaseProvider.SqlServer:
+                services.AddOutboxBusDbContext<SqlServerOutboxBusDbContext>(o => o.UseSqlServer(Required(connectionString)));
+                break;
+            default:
+                services.AddOutboxBusDbContext<SqliteOutboxBusDbContext>(o =>
+                    o.UseSqlite(connectionString ?? $"Data Source={Path.Combine(dataDirectory, "outbox-bus.db")}"));
+                break;
+        }
 
         // Passwords encrypted by the API must be readable by every sender: one key ring, kept with the data.
         services.AddDataProtection()
@@ -42,6 +52,16 @@ public static class OutboxBusComponents
 
         return services;
     }
+
+    static void AddOutboxBusDbContext<TContext>(this IServiceCollection services, Action<DbContextOptionsBuilder> configure)
+        where TContext : OutboxBusDbContext
+    {
+        services.AddDbContext<TContext>(configure);
+        services.AddScoped<OutboxBusDbContext>(sp => sp.GetRequiredService<TContext>());
+    }
+
+    static string Required(string? connectionString) =>
+        connectionString ?? throw new InvalidOperationException("ConnectionStrings:OutboxBus is required for this Storage:Provider");
 
     public static IServiceCollection AddOutboxBusDelivery(this IServiceCollection services, IConfiguration configuration)
     {

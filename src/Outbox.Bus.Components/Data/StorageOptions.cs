@@ -7,6 +7,9 @@ public sealed class StorageOptions
     /// <summary>Where the embedded default keeps its database, keys and pickup files; relative to the content root.</summary>
     public string DataDirectory { get; set; } = "data";
 
+    /// <summary>The database; its connection string is <c>ConnectionStrings:OutboxBus</c> (SQLite defaults to a file here).</summary>
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
     /// <summary>Set at start-up from <see cref="DataDirectory"/> and the host's content root.</summary>
     public string DataDirectoryPath { get; set; } = Path.GetFullPath("data");
 }
