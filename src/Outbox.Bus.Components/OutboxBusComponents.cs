@@ -22,6 +22,7 @@ public static class OutboxBusComponents
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddOptions<SendJobOptions>().Bind(configuration.GetSection(SendJobOptions.Section))
+            .PostConfigure(o => o.FallbackEnabled |= !string.IsNullOrEmpty(configuration["SendGrid:ApiKey"]))
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section))
             .PostConfigure(o => o.DataDirectoryPath = Path.GetFullPath(o.DataDirectory, contentRoot));

@@ -26,6 +26,13 @@ public sealed class SendJobOptions
     /// <summary>Once the growing wait would pass this, attempts come at this interval (hourly, per the guide).</summary>
     public TimeSpan MaxRetryInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>Whether a fallback service (SendGrid) is connected; set from its configuration at start-up.</summary>
+    public bool FallbackEnabled { get; set; }
+
+    /// <summary>With a fallback, the provider gets this many attempts before the message goes to the fallback.</summary>
+    [Range(1, 100)]
+    public int AttemptsBeforeFallback { get; set; } = 5;
+
     /// <summary>The wait before attempt <paramref name="failedAttempts"/> + 1, after that many failures.</summary>
     public TimeSpan RetryDelay(int failedAttempts)
     {

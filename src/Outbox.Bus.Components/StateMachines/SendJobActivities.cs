@@ -16,8 +16,11 @@ static class SendJobActivities
                 c.Saga.UpdatedAt = machine.Now;
             })
             .TransitionTo(machine.Sending)
-            .Publish(c => new DeliverMessage(
-                c.Saga.CorrelationId, c.Saga.AccountId, c.Saga.AttemptCount, c.Saga.MessageId, c.Saga.Message));
+            .IfElse(c => c.Saga.UseFallback,
+                fallback => fallback.Publish(c => new DeliverViaFallback(
+                    c.Saga.CorrelationId, c.Saga.AccountId, c.Saga.AttemptCount, c.Saga.MessageId, c.Saga.Message)),
+                provider => provider.Publish(c => new DeliverMessage(
+                    c.Saga.CorrelationId, c.Saga.AccountId, c.Saga.AttemptCount, c.Saga.MessageId, c.Saga.Message)));
 
     public static EventActivityBinder<SendJobState, T> Fail<T>(this EventActivityBinder<SendJobState, T> binder,
         SendJobStateMachine machine, string? reason = null)

@@ -25,6 +25,9 @@ public class SendJobState : SagaStateMachineInstance, ISagaVersion
     public DateTime UpdatedAt { get; set; }
 
     public int AttemptCount { get; set; }
+
+    /// <summary>Once set, attempts go through the fallback service instead of the account's own provider.</summary>
+    public bool UseFallback { get; set; }
     public List<DeliveryAttempt> Attempts { get; set; } = [];
     public string? Reason { get; set; }
     public bool Sent { get; set; }

@@ -137,7 +137,18 @@ public sealed class SendJobStateMachine : MassTransitStateMachine<SendJobState>
                     auth => auth.Fail(this, InvalidAuthentication),
                     other => other.IfElse(c => c.Message.Kind == FailureKind.Permanent,
                         permanent => permanent.Then(c => c.Saga.Reason = c.Message.Reason).Fail(this),
-                        retry => retry.IfElse(c => NextAttemptAt(c.Saga) > c.Saga.RetryLimit,
+                        retry => retry.IfElse(c => ShouldFallBack(c.Saga, c.Message.Kind) && Now <= c.Saga.RetryLimit,
+                            // The guide: with a service connected, five attempts, then the service; a daily limit goes
+                            // to the service at once.
+                            fallback => fallback
+                                .Then(c =>
+                                {
+                                    c.Saga.UseFallback = true;
+                                    c.Saga.Reason = c.Message.Reason;
+                                })
+                                .PublishStatus()
+                                .StartAttempt(this),
+                            backoff => backoff.IfElse(c => NextAttemptAt(c.Saga) > c.Saga.RetryLimit,
                             expired => expired.Fail(this, RetryLimitReached),
                             later => later
                                 .Then(c =>
@@ -147,7 +158,7 @@ public sealed class SendJobStateMachine : MassTransitStateMachine<SendJobState>
                                 })
                                 .Schedule(SendDue, c => new SendDue(c.Saga.CorrelationId), c => c.Saga.SendAt)
                                 .TransitionTo(Delayed)
-                                .PublishStatus())))
+                                .PublishStatus()))))
                 .AnswerWaitingClient(),
             // A stale report from an earlier attempt (redelivered) has nothing left to decide.
             Ignore(AttemptSucceeded, c => c.Message.Attempt != c.Saga.AttemptCount),
@@ -194,7 +205,16 @@ public sealed class SendJobStateMachine : MassTransitStateMachine<SendJobState>
 
     internal DateTime Now => _clock.GetUtcNow().UtcDateTime;
 
-    internal DateTime NextAttemptAt(SendJobState job) => Now + _options.RetryDelay(job.AttemptCount);
+    /// <summary>The wait grows with the failures on the current route, so the fallback starts its own schedule.</summary>
+    internal DateTime NextAttemptAt(SendJobState job) =>
+        Now + _options.RetryDelay(job.Attempts.Count(a => (a.Route == FallbackRoute) == job.UseFallback));
+
+    const string FallbackRoute = "sendgrid";
+
+    bool ShouldFallBack(SendJobState job, FailureKind kind) =>
+        _options.FallbackEnabled
+        && !job.UseFallback
+        && (kind == FailureKind.DailyLimit || job.Attempts.Count(a => a.Route != FallbackRoute) >= _options.AttemptsBeforeFallback);
 
     static bool OwnedBy(SendJobState job, string accountId) => string.Equals(job.AccountId, accountId, StringComparison.Ordinal);
 

@@ -61,6 +61,8 @@ public sealed class SagaHarness : IAsyncDisposable
             o.UpdateLockWindow = options.UpdateLockWindow;
             o.DefaultRetryWindow = options.DefaultRetryWindow;
             o.MaxRetryWindow = options.MaxRetryWindow;
+            o.FallbackEnabled = options.FallbackEnabled;
+            o.AttemptsBeforeFallback = options.AttemptsBeforeFallback;
         });
         configureServices?.Invoke(services);
         services.AddMassTransitTestHarness(x =>
@@ -112,6 +114,13 @@ public sealed class SagaHarness : IAsyncDisposable
     /// <summary>Every <see cref="DeliverMessage"/> published for the job so far, in order, with the time it left.</summary>
     public IReadOnlyList<(DeliverMessage Message, DateTime SentAt)> Deliveries(Guid jobId) =>
         Harness.Published.Select<DeliverMessage>(Snapshot)
+            .Where(m => m.Context.Message.JobId == jobId)
+            .Select(m => (m.Context.Message, m.Context.SentTime ?? m.StartTime))
+            .ToArray();
+
+    /// <summary>Every <see cref="DeliverViaFallback"/> published for the job so far, in order, with the time it left.</summary>
+    public IReadOnlyList<(DeliverViaFallback Message, DateTime SentAt)> FallbackDeliveries(Guid jobId) =>
+        Harness.Published.Select<DeliverViaFallback>(Snapshot)
             .Where(m => m.Context.Message.JobId == jobId)
             .Select(m => (m.Context.Message, m.Context.SentTime ?? m.StartTime))
             .ToArray();
