@@ -9,6 +9,7 @@ using Outbox.Bus.Components.Consumers;
 using Outbox.Bus.Components.Data;
 using Outbox.Bus.Components.Delivery;
 using Outbox.Bus.Components.StateMachines;
+using Outbox.Bus.EntityFrameworkCore;
 
 namespace Outbox.Bus.Components;
 
@@ -75,10 +76,19 @@ public static class OutboxBusComponents
     }
 
     /// <summary>The send-job saga: the only writer of job state.</summary>
-    public static IBusRegistrationConfigurator AddSendJobSaga(this IBusRegistrationConfigurator bus)
+    /// <param name="repository">Another repository than the application database (specs use the in-memory one).</param>
+    public static IBusRegistrationConfigurator AddSendJobSaga(this IBusRegistrationConfigurator bus,
+        Action<ISagaRegistrationConfigurator<SendJobState>>? repository = null)
     {
-        bus.AddSagaStateMachine<SendJobStateMachine, SendJobState, SendJobStateDefinition>()
-            .InMemoryRepository();
+        var saga = bus.AddSagaStateMachine<SendJobStateMachine, SendJobState, SendJobStateDefinition>();
+        if (repository is not null)
+            repository(saga);
+        else
+            saga.EntityFrameworkRepository(r =>
+            {
+                r.ConcurrencyMode = ConcurrencyMode.Optimistic;
+                r.ExistingDbContext<OutboxBusDbContext>();
+            });
         return bus;
     }
 

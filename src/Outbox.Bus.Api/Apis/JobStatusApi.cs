@@ -1,12 +1,12 @@
 using System.Security.Claims;
-using MassTransit;
-using MassTransit.Saga;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Outbox.Bus.Api.Auth;
 using Outbox.Bus.Api.Infrastructure;
 using Outbox.Bus.Api.Models;
 using Outbox.Bus.Components;
+using Outbox.Bus.Components.Data;
 using Outbox.Bus.Components.StateMachines;
 
 namespace Outbox.Bus.Api.Apis;
@@ -23,53 +23,49 @@ public static class JobStatusApi
     }
 
     public static async Task<Results<Ok<JobStatusResponse>, JsonHttpResult<NylasError>>> Get(
-        string id, ClaimsPrincipal user, ILoadSagaRepository<SendJobState> jobs)
+        string id, ClaimsPrincipal user, OutboxBusDbContext db, CancellationToken cancellationToken)
     {
-        var job = await Find(jobs, id, user.AccountId());
+        var job = await Find(db, id, user.AccountId(), cancellationToken);
         return job is null ? NotFound(id) : TypedResults.Ok(JobViews.Status(job));
     }
 
     public static async Task<Results<Ok<List<JobStatusResponse>>, JsonHttpResult<NylasError>>> List(
-        ClaimsPrincipal user, IQuerySagaRepository<SendJobState> query, ILoadSagaRepository<SendJobState> jobs,
-        IOptions<ApiOptions> options, int? limit, int? offset, string? status)
+        ClaimsPrincipal user, OutboxBusDbContext db, IOptions<ApiOptions> options, string? limit, string? offset, string? status,
+        CancellationToken cancellationToken)
     {
-        var take = limit ?? 100;
-        var skip = offset ?? 0;
-        if (take < 1 || take > options.Value.MaxPageSize)
-            return NylasResults.BadRequest($"limit must be between 1 and {options.Value.MaxPageSize}.");
-        if (skip < 0)
-            return NylasResults.BadRequest("offset must not be negative.");
+        // Parsed here rather than bound as int?, so a bad value answers in the Nylas error shape.
+        if (!TryCount(limit, 100, out var take) || take < 1 || take > options.Value.MaxPageSize)
+            return NylasResults.BadRequest($"limit must be a whole number between 1 and {options.Value.MaxPageSize}.");
+        if (!TryCount(offset, 0, out var skip) || skip < 0)
+            return NylasResults.BadRequest("offset must be a whole number, 0 or more.");
         if (status is not null && !JobStatus.All.Contains(status))
             return NylasResults.BadRequest($"status must be one of {string.Join(", ", JobStatus.All)}.");
 
         var accountId = user.AccountId();
-        var ids = await query.Find(new SagaQuery<SendJobState>(j => j.AccountId == accountId));
-        var found = new List<SendJobState>();
-        foreach (var jobId in ids)
-        {
-            if (await jobs.Load(jobId) is { } job)
-                found.Add(job);
-        }
+        var jobs = db.SendJobs.AsNoTracking().Where(j => j.AccountId == accountId);
+        if (status is not null)
+            jobs = jobs.Where(JobStatus.Filter(status));
 
-        // Sending covers both pending and delayed, so the public status is filtered after it is computed.
-        var page = found
-            .Where(j => status is null || JobStatus.Of(j) == status)
+        var page = await jobs
             .OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.CorrelationId)
             .Skip(skip).Take(take)
-            .Select(JobViews.Status)
-            .ToList();
-        return TypedResults.Ok(page);
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(page.Select(JobViews.Status).ToList());
+    }
+
+    static bool TryCount(string? text, int fallback, out int value)
+    {
+        value = fallback;
+        return text is null || int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value);
     }
 
     /// <summary>The job, if it exists and belongs to the account; otherwise null, so both cases look alike.</summary>
-    public static async Task<SendJobState?> Find(ILoadSagaRepository<SendJobState> jobs, string id, string accountId)
+    public static async Task<SendJobState?> Find(OutboxBusDbContext db, string id, string accountId, CancellationToken cancellationToken)
     {
         if (!PublicId.TryParse(id, out var jobId))
             return null;
-        var job = await jobs.Load(jobId);
-        return job is not null && job.AccountId == accountId && job.CurrentState is not null && job.CurrentState != "Initial"
-            ? job
-            : null;
+        return await db.SendJobs.AsNoTracking()
+            .SingleOrDefaultAsync(j => j.CorrelationId == jobId && j.AccountId == accountId, cancellationToken);
     }
 
     public static JsonHttpResult<NylasError> NotFound(string id) =>

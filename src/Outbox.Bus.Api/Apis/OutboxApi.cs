@@ -6,6 +6,7 @@ using Outbox.Bus.Api.Auth;
 using Outbox.Bus.Api.Infrastructure;
 using Outbox.Bus.Api.Models;
 using Outbox.Bus.Components;
+using Outbox.Bus.Components.Data;
 using Outbox.Bus.Components.StateMachines;
 using Outbox.Bus.Contracts;
 
@@ -90,11 +91,11 @@ public static class OutboxApi
     }
 
     public static async Task<Results<Ok<SendResponse>, JsonHttpResult<NylasError>>> Update(
-        string id, HttpContext http, ClaimsPrincipal user, ILoadSagaRepository<SendJobState> jobs,
+        string id, HttpContext http, ClaimsPrincipal user, OutboxBusDbContext db,
         IRequestClient<UpdateSend> client, IOptions<ApiOptions> options, IOptions<SendJobOptions> jobOptions,
         TimeProvider clock, CancellationToken cancellationToken)
     {
-        var job = await JobStatusApi.Find(jobs, id, user.AccountId());
+        var job = await JobStatusApi.Find(db, id, user.AccountId(), cancellationToken);
         if (job is null)
             return JobStatusApi.NotFound(id);
 
@@ -122,10 +123,10 @@ public static class OutboxApi
     }
 
     public static async Task<Results<Ok<JobStatusResponse>, JsonHttpResult<NylasError>>> Cancel(
-        string id, ClaimsPrincipal user, ILoadSagaRepository<SendJobState> jobs, IRequestClient<CancelSend> client,
+        string id, ClaimsPrincipal user, OutboxBusDbContext db, IRequestClient<CancelSend> client,
         IOptions<ApiOptions> options, CancellationToken cancellationToken)
     {
-        var job = await JobStatusApi.Find(jobs, id, user.AccountId());
+        var job = await JobStatusApi.Find(db, id, user.AccountId(), cancellationToken);
         if (job is null)
             return JobStatusApi.NotFound(id);
 
@@ -138,7 +139,7 @@ public static class OutboxApi
         if (!response.Is(out Response<SendCancelled>? _))
             return JobStatusApi.NotFound(id);
 
-        var cancelled = await JobStatusApi.Find(jobs, id, user.AccountId());
+        var cancelled = await JobStatusApi.Find(db, id, user.AccountId(), cancellationToken);
         return cancelled is null ? JobStatusApi.NotFound(id) : TypedResults.Ok(JobViews.Status(cancelled));
     }
 
@@ -150,13 +151,9 @@ public static class OutboxApi
             return (null, NylasResults.BadRequest(readError!));
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var (draft, error) = OutboxRules.Apply(request, null, Sender(user), options, jobs, now);
+        var (draft, error) = OutboxRules.Apply(request, null, Sender(user), options, jobs, now, sendNow);
         if (draft is null)
             return (null, error);
-
-        // A synchronous send goes now, whatever send_at says.
-        if (sendNow)
-            draft = draft with { SendAt = now, RetryLimit = draft.RetryLimit < now ? now + jobs.DefaultRetryWindow : draft.RetryLimit };
 
         return (new ScheduleSend(NewId.NextGuid(), user.AccountId(), draft.Message, draft.SendAt, draft.RetryLimit, now, sendNow), null);
     }

@@ -25,7 +25,7 @@ public static class OutboxRules
     /// <summary>The job that <paramref name="request"/> describes, on top of <paramref name="current"/> for an update.</summary>
     public static (JobDraft? Draft, JsonHttpResult<NylasError>? Error) Apply(
         JsonBody<SendRequest> request, JobDraft? current, EmailAddress account, ApiOptions options, SendJobOptions jobs,
-        DateTime now)
+        DateTime now, bool sendNow = false)
     {
         var body = request.Value;
         if (body.FileIds is { Count: > 0 })
@@ -63,7 +63,8 @@ public static class OutboxRules
             || !TryObject("metadata", body.Metadata, request.Has("metadata"), message.Metadata, out var metadata, out error))
             return (null, error);
 
-        if (!TryTime("send_at", body.SendAt, out var requestedSendAt, out error)
+        // A synchronous send goes now, whatever send_at says; the retry limit is counted from now too.
+        if (!TryTime("send_at", sendNow ? null : body.SendAt, out var requestedSendAt, out error)
             || !TryTime("retry_limit_datetime", body.RetryLimitDatetime, out var requestedRetryLimit, out error))
             return (null, error);
 

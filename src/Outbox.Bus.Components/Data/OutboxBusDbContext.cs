@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Outbox.Bus.Components.Accounts;
+using Outbox.Bus.Components.StateMachines;
+using Outbox.Bus.EntityFrameworkCore;
 
 namespace Outbox.Bus.Components.Data;
 
@@ -13,8 +15,13 @@ public class OutboxBusDbContext(DbContextOptions options) : DbContext(options)
     public DbSet<AccessToken> AccessTokens => Set<AccessToken>();
     public DbSet<AuthorizationCode> AuthorizationCodes => Set<AuthorizationCode>();
 
+    /// <summary>The send-job saga's state; written only by the saga, read by the job-status API.</summary>
+    public DbSet<SendJobState> SendJobs => Set<SendJobState>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.ApplySagaClassMap(new SendJobStateMap());
+
         modelBuilder.Entity<Account>(account =>
         {
             account.HasKey(x => x.Id);

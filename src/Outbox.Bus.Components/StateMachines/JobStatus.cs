@@ -1,3 +1,5 @@
+using System.Linq.Expressions;
+
 namespace Outbox.Bus.Components.StateMachines;
 
 /// <summary>The public <c>status</c> values of the Nylas job-status API.</summary>
@@ -22,14 +24,16 @@ public static class JobStatus
         _ => Pending,
     };
 
-    /// <summary>The saga states a public status covers, for filtering a listing in the database.</summary>
-    public static string[] StatesFor(string status) => status switch
+    /// <summary>The public status as a database predicate, so a listing filters and pages in the database.</summary>
+    public static Expression<Func<SendJobState, bool>> Filter(string status) => status switch
     {
-        Pending => [nameof(SendJobStateMachine.Pending), nameof(SendJobStateMachine.Sending)],
-        Delayed => [nameof(SendJobStateMachine.Delayed), nameof(SendJobStateMachine.Sending)],
-        Successful => [nameof(SendJobStateMachine.Successful)],
-        Failed => [nameof(SendJobStateMachine.Failed)],
-        Cancelled => [nameof(SendJobStateMachine.Cancelled)],
-        _ => [],
+        Pending => j => j.CurrentState == nameof(SendJobStateMachine.Pending)
+            || (j.CurrentState == nameof(SendJobStateMachine.Sending) && j.AttemptCount <= 1),
+        Delayed => j => j.CurrentState == nameof(SendJobStateMachine.Delayed)
+            || (j.CurrentState == nameof(SendJobStateMachine.Sending) && j.AttemptCount > 1),
+        Successful => j => j.CurrentState == nameof(SendJobStateMachine.Successful),
+        Failed => j => j.CurrentState == nameof(SendJobStateMachine.Failed),
+        Cancelled => j => j.CurrentState == nameof(SendJobStateMachine.Cancelled),
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Not a job status"),
     };
 }

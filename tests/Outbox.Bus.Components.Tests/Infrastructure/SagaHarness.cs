@@ -69,7 +69,7 @@ public sealed class SagaHarness : IAsyncDisposable
         {
             x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(30));
             x.AddDelayedMessageScheduler();
-            x.AddSendJobSaga();
+            x.AddSendJobSaga(saga => saga.InMemoryRepository());
             configureBus?.Invoke(x);
             x.UsingInMemory((context, cfg) =>
             {

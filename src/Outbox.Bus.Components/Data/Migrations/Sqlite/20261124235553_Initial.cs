@@ -39,6 +39,35 @@ namespace Outbox.Bus.Components.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "SendJobs",
+                columns: table => new
+                {
+                    CorrelationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CurrentState = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false),
+                    AccountId = table.Column<string>(type: "TEXT", maxLength: 25, nullable: false),
+                    Message = table.Column<string>(type: "TEXT", nullable: false),
+                    MessageId = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    SendAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    OriginalSendAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    RetryLimit = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    AttemptCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    UseFallback = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Attempts = table.Column<string>(type: "TEXT", nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    Sent = table.Column<bool>(type: "INTEGER", nullable: false),
+                    SendDueTokenId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    WaitingRequestId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    WaitingResponseAddress = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SendJobs", x => x.CorrelationId);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AccessTokens",
                 columns: table => new
                 {
@@ -94,6 +123,11 @@ namespace Outbox.Bus.Components.Data.Migrations.Sqlite
                 name: "IX_AuthorizationCodes_AccountId",
                 table: "AuthorizationCodes",
                 column: "AccountId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SendJobs_AccountId_CreatedAt",
+                table: "SendJobs",
+                columns: new[] { "AccountId", "CreatedAt" });
         }
 
         /// <inheritdoc />
@@ -104,6 +138,9 @@ namespace Outbox.Bus.Components.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "AuthorizationCodes");
+
+            migrationBuilder.DropTable(
+                name: "SendJobs");
 
             migrationBuilder.DropTable(
                 name: "Accounts");
