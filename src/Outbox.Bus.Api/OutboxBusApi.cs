@@ -53,6 +53,7 @@ public static class OutboxBusApi
 
         app.MapConnectApi();
         app.MapOutboxApi();
+        app.MapOnboardApi();
         app.MapJobStatusApi();
 
         app.MapOpenApi();

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Outbox.Bus.Components.Consumers;
 using Outbox.Bus.Components.Data;
 using Outbox.Bus.Components.Delivery;
+using Outbox.Bus.Components.Delivery.SendGrid;
 using Outbox.Bus.Components.StateMachines;
 using Outbox.Bus.EntityFrameworkCore;
 
@@ -23,7 +24,7 @@ public static class OutboxBusComponents
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddOptions<SendJobOptions>().Bind(configuration.GetSection(SendJobOptions.Section))
-            .PostConfigure(o => o.FallbackEnabled |= !string.IsNullOrEmpty(configuration["SendGrid:ApiKey"]))
+            .PostConfigure(o => o.FallbackEnabled |= !string.IsNullOrWhiteSpace(configuration["SendGrid:ApiKey"]))
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section))
             .PostConfigure(o => o.DataDirectoryPath = Path.GetFullPath(o.DataDirectory, contentRoot));
@@ -72,6 +73,7 @@ public static class OutboxBusComponents
         services.TryAddSingleton<SmtpConnectionPool>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMailTransport, SmtpMailTransport>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMailTransport, PickupMailTransport>());
+        services.AddSendGridFallback(configuration);
         return services;
     }
 
@@ -92,10 +94,12 @@ public static class OutboxBusComponents
         return bus;
     }
 
-    /// <summary>The sender role: one delivery attempt per <c>DeliverMessage</c>.</summary>
+    /// <summary>The sender role: one delivery attempt per <c>DeliverMessage</c> (the account's provider) or
+    /// <c>DeliverViaFallback</c> (SendGrid).</summary>
     public static IBusRegistrationConfigurator AddSenderConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<DeliverMessageConsumer, DeliverMessageConsumerDefinition>();
+        bus.AddConsumer<DeliverViaFallbackConsumer, DeliverViaFallbackConsumerDefinition>();
         return bus;
     }
 
