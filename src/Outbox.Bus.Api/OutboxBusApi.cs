@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Outbox.Bus.Api.Apis;
 using Outbox.Bus.Api.Auth;
 using Outbox.Bus.Api.Infrastructure;
+using Outbox.Bus.Components.Accounts;
 using Outbox.Bus.Contracts;
 using Scalar.AspNetCore;
 
@@ -18,7 +19,6 @@ public static class OutboxBusApi
     public static IServiceCollection AddOutboxBusApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<ApplicationOptions>().Configure(o => configuration.GetSection(ApplicationOptions.Section).Bind(o.Items));
 
         services.ConfigureHttpJsonOptions(o =>
         {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Outbox.Bus.Components.Accounts;
 using Outbox.Bus.Components.Consumers;
 using Outbox.Bus.Components.Data;
 using Outbox.Bus.Components.Delivery;
@@ -26,6 +27,7 @@ public static class OutboxBusComponents
         services.AddOptions<SendJobOptions>().Bind(configuration.GetSection(SendJobOptions.Section))
             .PostConfigure(o => o.FallbackEnabled |= !string.IsNullOrWhiteSpace(configuration["SendGrid:ApiKey"]))
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ApplicationOptions>().Configure(o => configuration.GetSection(ApplicationOptions.Section).Bind(o.Items));
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section))
             .PostConfigure(o => o.DataDirectoryPath = Path.GetFullPath(o.DataDirectory, contentRoot));
 

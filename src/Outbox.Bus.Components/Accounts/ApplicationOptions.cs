@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Outbox.Bus.Api.Auth;
+namespace Outbox.Bus.Components.Accounts;
 
 /// <summary>The Nylas applications this server accepts: each with the client id and secret its clients configure.</summary>
 public sealed class ApplicationOptions
