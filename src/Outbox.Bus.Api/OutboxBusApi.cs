@@ -36,12 +36,10 @@ public static class OutboxBusApi
         return services;
     }
 
-    /// <summary>The request clients the API talks to the saga with.</summary>
+    /// <summary>New jobs reach the saga through the bus outbox; updates and cancels ask it directly.</summary>
     public static IBusRegistrationConfigurator AddOutboxBusApiClients(this IBusRegistrationConfigurator bus)
     {
         bus.AddRequestClient<ScheduleSend>();
-        bus.AddRequestClient<UpdateSend>();
-        bus.AddRequestClient<CancelSend>();
         return bus;
     }
 

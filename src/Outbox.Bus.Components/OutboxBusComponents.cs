@@ -50,6 +50,8 @@ public static class OutboxBusComponents
                 break;
         }
 
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+
         // Passwords encrypted by the API must be readable by every sender: one key ring, kept with the data.
         services.AddDataProtection()
             .SetApplicationName("Outbox.Bus")
@@ -105,9 +107,20 @@ public static class OutboxBusComponents
         return bus;
     }
 
+    /// <summary>The consumers and sagas of the roles this process plays.</summary>
+    public static IBusRegistrationConfigurator AddOutboxBusRoles(this IBusRegistrationConfigurator bus, OutboxBusRoles roles)
+    {
+        if (roles.HasFlag(OutboxBusRoles.Saga))
+            bus.AddSendJobSaga();
+        if (roles.HasFlag(OutboxBusRoles.Sender))
+            bus.AddSenderConsumers();
+        return bus;
+    }
+
     /// <summary>Applies pending migrations: the schema always comes from migrations, never from the model directly.</summary>
     public static async Task MigrateOutboxBusDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
+        // EF Core takes a database-wide lock while migrating, so scaled processes starting together do not collide.
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OutboxBusDbContext>();
         await db.Database.MigrateAsync(cancellationToken);

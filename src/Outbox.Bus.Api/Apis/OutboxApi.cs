@@ -27,72 +27,95 @@ public static class OutboxApi
     }
 
     public static async Task<Results<Accepted<SendResponse>, Ok<SentMessage>, JsonHttpResult<NylasError>>> Send(
-        HttpContext http, ClaimsPrincipal user, string? sendnow, IRequestClient<ScheduleSend> client,
+        HttpContext http, ClaimsPrincipal user, string? sendnow, IRequestClient<ScheduleSend> client, OutboxBusDbContext db,
         IOptions<ApiOptions> options, IOptions<SendJobOptions> jobs, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (!bool.TryParse(sendnow ?? "false", out var now))
             return NylasResults.BadRequest("sendnow must be true or false.");
         return now
-            ? await SendNow(http, user, client, options.Value, jobs.Value, clock, cancellationToken)
-            : await Accept(http, user, client, options.Value, jobs.Value, clock, cancellationToken);
+            ? await SendNow(http, user, client, db, options.Value, jobs.Value, clock, cancellationToken)
+            : await Accept(http, user, client, db, options.Value, jobs.Value, clock, cancellationToken);
     }
 
     public static async Task<Results<Accepted<SendResponse>, Ok<SentMessage>, JsonHttpResult<NylasError>>> Schedule(
-        HttpContext http, ClaimsPrincipal user, IRequestClient<ScheduleSend> client,
+        HttpContext http, ClaimsPrincipal user, IRequestClient<ScheduleSend> client, OutboxBusDbContext db,
         IOptions<ApiOptions> options, IOptions<SendJobOptions> jobs, TimeProvider clock, CancellationToken cancellationToken) =>
-        await Accept(http, user, client, options.Value, jobs.Value, clock, cancellationToken);
+        await Accept(http, user, client, db, options.Value, jobs.Value, clock, cancellationToken);
 
     static async Task<Results<Accepted<SendResponse>, Ok<SentMessage>, JsonHttpResult<NylasError>>> Accept(
-        HttpContext http, ClaimsPrincipal user, IRequestClient<ScheduleSend> client, ApiOptions options, SendJobOptions jobs,
-        TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext http, ClaimsPrincipal user, IRequestClient<ScheduleSend> client, OutboxBusDbContext db, ApiOptions options,
+        SendJobOptions jobs, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (command, error) = await ReadNewJob(http, user, options, jobs, clock, sendNow: false);
         if (command is null)
             return error!;
 
-        var response = await client.GetResponse<SendScheduled>(command, cancellationToken, RequestTimeout.After(ms: (int)options.SagaTimeout.TotalMilliseconds));
-        var draft = new JobDraft(command.Message, command.SendAt, command.RetryLimit);
-        var body = JobViews.Accepted(command.JobId, command.AccountId, response.Message.Status, draft, command.SendAt);
-        return TypedResults.Accepted($"/job-statuses/{body.JobStatusId}", body);
+        var response = await Commit(client, command, db, options.AcceptWait, cancellationToken);
+        return Accepted(command, (response as SendScheduled)?.Status ?? JobStatus.Pending);
     }
 
     static async Task<Results<Accepted<SendResponse>, Ok<SentMessage>, JsonHttpResult<NylasError>>> SendNow(
-        HttpContext http, ClaimsPrincipal user, IRequestClient<ScheduleSend> client, ApiOptions options, SendJobOptions jobs,
-        TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext http, ClaimsPrincipal user, IRequestClient<ScheduleSend> client, OutboxBusDbContext db, ApiOptions options,
+        SendJobOptions jobs, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (command, error) = await ReadNewJob(http, user, options, jobs, clock, sendNow: true);
         if (command is null)
             return error!;
 
+        // Past the wait the job is durable and keeps going: the client gets it as if it had asked to send asynchronously.
+        if (await Commit(client, command, db, options.SendNowTimeout, cancellationToken) is not SendAttempted outcome)
+            return Accepted(command, JobStatus.Pending);
+        if (!outcome.Succeeded)
+            return NylasResults.Error(StatusCodes.Status422UnprocessableEntity, outcome.Reason ?? "Sending failed.",
+                NylasError.ApiError, outcome.Reply);
+
+        var message = command.Message;
+        var id = PublicId.Format(command.JobId);
+        return TypedResults.Ok(new SentMessage(
+            id, "message", command.AccountId, id, $"<{outcome.MessageId}>", message.Subject, message.Body,
+            Snippet(message.Body), Participants(message.From), Participants(message.To), Participants(message.Cc),
+            Participants(message.Bcc), Participants(message.ReplyTo), JobViews.Unix(command.SendAt), false, false,
+            [], [], []));
+    }
+
+    /// <summary>
+    /// Puts the command in the outbox and commits it: from here on the job is durable, which is what a 202 promises.
+    /// Then waits up to <paramref name="wait"/> for the saga's answer (SendScheduled, or SendAttempted for sendnow).
+    /// </summary>
+    static async Task<object?> Commit(IRequestClient<ScheduleSend> client, ScheduleSend command, OutboxBusDbContext db,
+        TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var timeout = RequestTimeout.After(ms: (int)wait.TotalMilliseconds);
+        var response = command.SendNow
+            ? Answer(client.GetResponse<SendAttempted>(command, cancellationToken, timeout))
+            : Answer(client.GetResponse<SendScheduled>(command, cancellationToken, timeout));
+        await db.SaveChangesAsync(cancellationToken);
+        return await response;
+    }
+
+    static async Task<object?> Answer<T>(Task<Response<T>> response)
+        where T : class
+    {
         try
         {
-            var response = await client.GetResponse<SendAttempted>(command, cancellationToken,
-                RequestTimeout.After(ms: (int)options.SendNowTimeout.TotalMilliseconds));
-            var outcome = response.Message;
-            if (!outcome.Succeeded)
-                return NylasResults.Error(StatusCodes.Status422UnprocessableEntity, outcome.Reason ?? "Sending failed.",
-                    NylasError.ApiError, outcome.Reply);
-
-            var message = command.Message;
-            var id = PublicId.Format(command.JobId);
-            return TypedResults.Ok(new SentMessage(
-                id, "message", command.AccountId, id, $"<{outcome.MessageId}>", message.Subject, message.Body,
-                Snippet(message.Body), Participants(message.From), Participants(message.To), Participants(message.Cc),
-                Participants(message.Bcc), Participants(message.ReplyTo), JobViews.Unix(command.SendAt), false, false,
-                [], [], []));
+            return (await response).Message;
         }
         catch (RequestTimeoutException)
         {
-            // The job is durable and keeps going: the client gets it as if it had asked for an asynchronous send.
-            var draft = new JobDraft(command.Message, command.SendAt, command.RetryLimit);
-            var body = JobViews.Accepted(command.JobId, command.AccountId, JobStatus.Pending, draft, command.SendAt);
-            return TypedResults.Accepted($"/job-statuses/{body.JobStatusId}", body);
+            return null;
         }
+    }
+
+    static Accepted<SendResponse> Accepted(ScheduleSend command, string status)
+    {
+        var draft = new JobDraft(command.Message, command.SendAt, command.RetryLimit);
+        var body = JobViews.Accepted(command.JobId, command.AccountId, status, draft, command.SendAt);
+        return TypedResults.Accepted($"/job-statuses/{body.JobStatusId}", body);
     }
 
     public static async Task<Results<Ok<SendResponse>, JsonHttpResult<NylasError>>> Update(
         string id, HttpContext http, ClaimsPrincipal user, OutboxBusDbContext db,
-        IRequestClient<UpdateSend> client, IOptions<ApiOptions> options, IOptions<SendJobOptions> jobOptions,
+        IBus bus, IOptions<ApiOptions> options, IOptions<SendJobOptions> jobOptions,
         TimeProvider clock, CancellationToken cancellationToken)
     {
         var job = await JobStatusApi.Find(db, id, user.AccountId(), cancellationToken);
@@ -109,7 +132,9 @@ public static class OutboxApi
             return error!;
 
         var command = new UpdateSend(job.CorrelationId, job.AccountId, draft.Message, draft.SendAt, draft.RetryLimit);
-        var response = await client.GetResponse<SendUpdated, SendUpdateRejected, JobNotFound>(command, cancellationToken,
+        // Asked directly, not through the outbox: the answer is the saga's decision, and a client that gets no answer
+        // must not find its update applied later.
+        var response = await bus.CreateRequestClient<UpdateSend>().GetResponse<SendUpdated, SendUpdateRejected, JobNotFound>(command, cancellationToken,
             RequestTimeout.After(ms: (int)options.Value.SagaTimeout.TotalMilliseconds));
 
         if (response.Is(out Response<SendUpdated>? updated))
@@ -123,14 +148,14 @@ public static class OutboxApi
     }
 
     public static async Task<Results<Ok<JobStatusResponse>, JsonHttpResult<NylasError>>> Cancel(
-        string id, ClaimsPrincipal user, OutboxBusDbContext db, IRequestClient<CancelSend> client,
+        string id, ClaimsPrincipal user, OutboxBusDbContext db, IBus bus,
         IOptions<ApiOptions> options, CancellationToken cancellationToken)
     {
         var job = await JobStatusApi.Find(db, id, user.AccountId(), cancellationToken);
         if (job is null)
             return JobStatusApi.NotFound(id);
 
-        var response = await client.GetResponse<SendCancelled, SendCancelRejected, JobNotFound>(
+        var response = await bus.CreateRequestClient<CancelSend>().GetResponse<SendCancelled, SendCancelRejected, JobNotFound>(
             new CancelSend(job.CorrelationId, job.AccountId), cancellationToken,
             RequestTimeout.After(ms: (int)options.Value.SagaTimeout.TotalMilliseconds));
 

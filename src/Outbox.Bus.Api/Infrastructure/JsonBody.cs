@@ -21,7 +21,10 @@ public sealed class JsonBody<T>
         var json = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         try
         {
-            var node = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            // A repeated key is malformed input, not a last-one-wins guess.
+            var node = await JsonNode.ParseAsync(context.Request.Body,
+                documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false },
+                cancellationToken: context.RequestAborted);
             if (node is not JsonObject fields)
                 return (null, "The request body must be a JSON object.");
             var value = fields.Deserialize<T>(json);

@@ -16,6 +16,5 @@ public sealed class DeliverMessageConsumerDefinition : ConsumerDefinition<Delive
         // Failures to deliver are reported as events, not thrown; what is retried here is our own infrastructure
         // (the database, the bus), where a short retry is the right answer.
         endpointConfigurator.UseMessageRetry(r => r.Intervals(100, 500, 1000, 2000));
-        endpointConfigurator.UseInMemoryOutbox(context);
     }
 }

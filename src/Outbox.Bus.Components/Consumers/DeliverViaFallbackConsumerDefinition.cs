@@ -14,9 +14,8 @@ public sealed class DeliverViaFallbackConsumerDefinition : ConsumerDefinition<De
         IConsumerConfigurator<DeliverViaFallbackConsumer> consumerConfigurator, IRegistrationContext context)
     {
         // Failures to deliver are reported as events, not thrown; what is retried here is our own infrastructure
-        // (the database, the bus), where a short retry is the right answer. Reports leave through the in-memory
-        // outbox only once the attempt is over, so a retried consume never publishes two outcomes for one attempt.
+        // (the database, the bus), where a short retry is the right answer. The host's outbox releases a report only
+        // once the attempt is over, so a retried consume never publishes two outcomes for one attempt.
         endpointConfigurator.UseMessageRetry(r => r.Intervals(100, 500, 1000, 2000));
-        endpointConfigurator.UseInMemoryOutbox(context);
     }
 }

@@ -21,6 +21,11 @@ public class OutboxBusDbContext(DbContextOptions options) : DbContext(options)
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplySagaClassMap(new SendJobStateMap());
+        // Inbox marks, outbox and scheduled messages live in the same database, so they commit with the state they
+        // belong to.
+        modelBuilder.AddInboxStateEntity();
+        modelBuilder.AddOutboxMessageEntity();
+        modelBuilder.AddOutboxStateEntity();
 
         modelBuilder.Entity<Account>(account =>
         {

@@ -10,6 +10,9 @@ public sealed class StorageOptions
     /// <summary>The database; its connection string is <c>ConnectionStrings:OutboxBus</c> (SQLite defaults to a file here).</summary>
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
 
+    /// <summary>Whether a host applies migrations when it starts; production runs the <c>migrate</c> step instead.</summary>
+    public bool MigrateOnStartup { get; set; } = true;
+
     /// <summary>Set at start-up from <see cref="DataDirectory"/> and the host's content root.</summary>
     public string DataDirectoryPath { get; set; } = Path.GetFullPath("data");
 }

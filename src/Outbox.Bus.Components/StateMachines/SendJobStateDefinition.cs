@@ -14,7 +14,5 @@ public sealed class SendJobStateDefinition : SagaDefinition<SendJobState>
     {
         // Two events for one job racing to save: the loser is retried against the winner's state.
         endpointConfigurator.UseMessageRetry(r => r.Intervals(20, 50, 100, 250, 500, 1000, 2000));
-        // Nothing the saga publishes or schedules leaves before its new state is saved.
-        endpointConfigurator.UseInMemoryOutbox(context);
     }
 }

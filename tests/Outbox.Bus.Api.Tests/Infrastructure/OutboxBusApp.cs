@@ -37,6 +37,7 @@ public sealed class OutboxBusApp : WebApplicationFactory<Program>
             ["Api:SendNowTimeout"] = "00:00:15",
             ["Api:ClockTolerance"] = "00:00:05",
             ["Smtp:CommandTimeout"] = "00:00:05",
+            ["Outbox:QueryDelay"] = "00:00:00.100",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

@@ -67,6 +67,8 @@ public sealed class FallbackHost : IAsyncDisposable
         services.AddSendGridFallback(configuration);
         services.AddMassTransitTestHarness(x =>
         {
+            // What the hosts get from the EF outbox, the specs get in memory: nothing leaves before the consumer is done.
+            x.AddConfigureEndpointsCallback((context, _, endpoint) => endpoint.UseInMemoryOutbox(context));
             x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(30));
             x.AddConsumer<DeliverViaFallbackConsumer, DeliverViaFallbackConsumerDefinition>();
             x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));

@@ -39,6 +39,74 @@ namespace Outbox.Bus.Components.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "InboxState",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    MessageId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ConsumerId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Received = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ReceiveCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    ExpirationTime = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Consumed = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Delivered = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastSequenceNumber = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_InboxState", x => x.Id);
+                    table.UniqueConstraint("AK_InboxState_MessageId_ConsumerId", x => new { x.MessageId, x.ConsumerId });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "OutboxMessage",
+                columns: table => new
+                {
+                    SequenceNumber = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    EnqueueTime = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    TokenId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    SentTime = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Headers = table.Column<string>(type: "TEXT", nullable: true),
+                    Properties = table.Column<string>(type: "TEXT", nullable: true),
+                    InboxMessageId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    InboxConsumerId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    OutboxId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    MessageId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ContentType = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    MessageType = table.Column<string>(type: "TEXT", nullable: false),
+                    Body = table.Column<string>(type: "TEXT", nullable: false),
+                    ConversationId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    CorrelationId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    InitiatorId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    RequestId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    SourceAddress = table.Column<string>(type: "TEXT", nullable: true),
+                    DestinationAddress = table.Column<string>(type: "TEXT", nullable: true),
+                    ResponseAddress = table.Column<string>(type: "TEXT", nullable: true),
+                    FaultAddress = table.Column<string>(type: "TEXT", nullable: true),
+                    ExpirationTime = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_OutboxMessage", x => x.SequenceNumber);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "OutboxState",
+                columns: table => new
+                {
+                    OutboxId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Created = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Delivered = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastSequenceNumber = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_OutboxState", x => x.OutboxId);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "SendJobs",
                 columns: table => new
                 {
@@ -125,6 +193,38 @@ namespace Outbox.Bus.Components.Data.Migrations.Sqlite
                 column: "AccountId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_InboxState_Delivered",
+                table: "InboxState",
+                column: "Delivered");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboxMessage_EnqueueTime",
+                table: "OutboxMessage",
+                column: "EnqueueTime");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboxMessage_InboxMessageId_InboxConsumerId_SequenceNumber",
+                table: "OutboxMessage",
+                columns: new[] { "InboxMessageId", "InboxConsumerId", "SequenceNumber" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboxMessage_OutboxId_SequenceNumber",
+                table: "OutboxMessage",
+                columns: new[] { "OutboxId", "SequenceNumber" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboxMessage_TokenId",
+                table: "OutboxMessage",
+                column: "TokenId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboxState_Created",
+                table: "OutboxState",
+                column: "Created");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SendJobs_AccountId_CreatedAt",
                 table: "SendJobs",
                 columns: new[] { "AccountId", "CreatedAt" });
@@ -138,6 +238,15 @@ namespace Outbox.Bus.Components.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "AuthorizationCodes");
+
+            migrationBuilder.DropTable(
+                name: "InboxState");
+
+            migrationBuilder.DropTable(
+                name: "OutboxMessage");
+
+            migrationBuilder.DropTable(
+                name: "OutboxState");
 
             migrationBuilder.DropTable(
                 name: "SendJobs");
