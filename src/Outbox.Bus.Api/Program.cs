@@ -1,33 +1,31 @@
 using MassTransit;
 using Outbox.Bus.Api;
 using Outbox.Bus.Components;
+using Outbox.Bus.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("outbox-bus-api");
 
 builder.Services
     .AddOutboxBusCore(builder.Configuration, builder.Environment.ContentRootPath)
     .AddOutboxBusDelivery(builder.Configuration)
     .AddOutboxBusApi(builder.Configuration);
 
-// The embedded default: every role in this process, on the in-memory transport.
+// The embedded default plays every role in this process; production sets Roles=none and runs workers.
+var roles = builder.Configuration.GetOutboxBusRoles();
 builder.Services.AddMassTransit(x =>
 {
-    x.SetKebabCaseEndpointNameFormatter();
-    x.AddDelayedMessageScheduler();
-    x.AddSendJobSaga();
-    x.AddSenderConsumers();
+    x.AddOutboxBusPersistence(builder.Configuration);
+    x.AddOutboxBusRoles(roles);
     x.AddOutboxBusApiClients();
-    x.UsingInMemory((context, cfg) =>
-    {
-        cfg.UseDelayedMessageScheduler();
-        cfg.ConfigureEndpoints(context);
-    });
+    x.UsingConfiguredTransport(builder.Configuration, (context, cfg) => cfg.UseOutboxBusPersistence(context));
 });
 
 var app = builder.Build();
+app.MapDefaultEndpoints();
 app.MapOutboxBusApi();
 
-await app.Services.MigrateOutboxBusDatabaseAsync();
+await app.Services.MigrateOnStartupAsync();
 app.LogApplications();
 await app.RunAsync();
 
