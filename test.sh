@@ -6,7 +6,8 @@
 #   OUTBOX_TEST_NO_SERVERS=1 ./test.sh          # skip RabbitMQ/PostgreSQL setup (quick local run)
 #
 # Steps (each one is a no-op when its work is already done, so re-runs are fast):
-#   1. make sure RabbitMQ and PostgreSQL 15 are installed and running, and export their URLs;
+#   1. make sure RabbitMQ and PostgreSQL 15 are installed and running (and docker-compose, which
+#      validates compose/), and export their URLs;
 #   2. `npm ci` in tests/nylas-sdk when its node_modules is missing or stale;
 #   3. build the solution once, then run every test project from that build, writing TRX files;
 #   4. print "N passed, N failed, N skipped" (summed from the TRX files) as the very last line.
@@ -270,6 +271,8 @@ setup_servers() {
   local missing=()
   if ! rabbitmq_installed && ! amqp_port_open; then missing+=(rabbitmq-server); fi
   if ! postgres_ready && ! postgres_installed; then missing+=(postgresql); fi
+  # Parses compose/docker-compose.yml for the deployment tests; no Docker engine is needed for that.
+  if ! command -v docker-compose >/dev/null 2>&1; then missing+=(docker-compose); fi
   apt_install "${missing[@]}"
 
   ensure_rabbitmq
