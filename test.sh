@@ -259,6 +259,8 @@ BEGIN
   ELSE
     ALTER ROLE outbox LOGIN CREATEDB PASSWORD 'outbox';
   END IF;
+  -- Lets the tests drop their databases WITH (FORCE) even while autovacuum is working on them.
+  GRANT pg_signal_backend TO outbox;
 END
 $$;
 SQL
