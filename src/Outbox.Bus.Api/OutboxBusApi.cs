@@ -29,6 +29,7 @@ public static class OutboxBusApi
 
         services.AddAuthentication(AccessTokenAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
+        services.AddClientSecretAuthentication();
         services.AddAuthorizationBuilder()
             .AddPolicy(AccountPolicy, p => p.AddAuthenticationSchemes(AccessTokenAuthentication.SchemeName).RequireAuthenticatedUser());
 
@@ -53,6 +54,7 @@ public static class OutboxBusApi
         app.MapOutboxApi();
         app.MapOnboardApi();
         app.MapJobStatusApi();
+        app.MapWebhooksApi();
 
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())

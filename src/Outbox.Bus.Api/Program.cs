@@ -1,6 +1,7 @@
 using MassTransit;
 using Outbox.Bus.Api;
 using Outbox.Bus.Components;
+using Outbox.Bus.Components.Webhooks;
 using Outbox.Bus.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,6 +10,7 @@ builder.AddServiceDefaults("outbox-bus-api");
 builder.Services
     .AddOutboxBusCore(builder.Configuration, builder.Environment.ContentRootPath)
     .AddOutboxBusDelivery(builder.Configuration)
+    .AddOutboxBusWebhooks(builder.Configuration)
     .AddOutboxBusApi(builder.Configuration);
 
 // The embedded default plays every role in this process; production sets Roles=none and runs workers.

@@ -11,6 +11,7 @@ using Outbox.Bus.Components.Data;
 using Outbox.Bus.Components.Delivery;
 using Outbox.Bus.Components.Delivery.SendGrid;
 using Outbox.Bus.Components.StateMachines;
+using Outbox.Bus.Components.Webhooks;
 using Outbox.Bus.EntityFrameworkCore;
 
 namespace Outbox.Bus.Components;
@@ -114,6 +115,8 @@ public static class OutboxBusComponents
             bus.AddSendJobSaga();
         if (roles.HasFlag(OutboxBusRoles.Sender))
             bus.AddSenderConsumers();
+        if (roles.HasFlag(OutboxBusRoles.Webhook))
+            bus.AddWebhookConsumers();
         return bus;
     }
 

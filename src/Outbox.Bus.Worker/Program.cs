@@ -1,5 +1,6 @@
 using MassTransit;
 using Outbox.Bus.Components;
+using Outbox.Bus.Components.Webhooks;
 using Outbox.Bus.ServiceDefaults;
 
 // One image for every role: `Roles=saga`, `Roles=sender,webhook`, … (configuration or --Roles=…).
@@ -9,7 +10,8 @@ builder.AddServiceDefaults("outbox-bus-worker");
 
 builder.Services
     .AddOutboxBusCore(builder.Configuration, builder.Environment.ContentRootPath)
-    .AddOutboxBusDelivery(builder.Configuration);
+    .AddOutboxBusDelivery(builder.Configuration)
+    .AddOutboxBusWebhooks(builder.Configuration);
 
 var migrateOnly = args.Contains("migrate", StringComparer.OrdinalIgnoreCase);
 var roles = builder.Configuration.GetOutboxBusRoles();

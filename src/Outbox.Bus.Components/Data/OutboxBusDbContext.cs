@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Outbox.Bus.Components.Accounts;
 using Outbox.Bus.Components.StateMachines;
+using Outbox.Bus.Components.Webhooks;
 using Outbox.Bus.EntityFrameworkCore;
 
 namespace Outbox.Bus.Components.Data;
@@ -18,6 +19,9 @@ public class OutboxBusDbContext(DbContextOptions options) : DbContext(options)
     /// <summary>The send-job saga's state; written only by the saga, read by the job-status API.</summary>
     public DbSet<SendJobState> SendJobs => Set<SendJobState>();
 
+    public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
+    public DbSet<WebhookDeliveryAttempt> WebhookDeliveries => Set<WebhookDeliveryAttempt>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplySagaClassMap(new SendJobStateMap());
@@ -26,6 +30,8 @@ public class OutboxBusDbContext(DbContextOptions options) : DbContext(options)
         modelBuilder.AddInboxStateEntity();
         modelBuilder.AddOutboxMessageEntity();
         modelBuilder.AddOutboxStateEntity();
+        modelBuilder.ApplyConfiguration(new WebhookSubscriptionConfiguration());
+        modelBuilder.ApplyConfiguration(new WebhookDeliveryAttemptConfiguration());
 
         modelBuilder.Entity<Account>(account =>
         {

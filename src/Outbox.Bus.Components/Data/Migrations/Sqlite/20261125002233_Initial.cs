@@ -136,6 +136,23 @@ namespace Outbox.Bus.Components.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "WebhookSubscriptions",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", maxLength: 25, nullable: false),
+                    ApplicationId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    CallbackUrl = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: false),
+                    State = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    Triggers = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebhookSubscriptions", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AccessTokens",
                 columns: table => new
                 {
@@ -172,6 +189,33 @@ namespace Outbox.Bus.Components.Data.Migrations.Sqlite
                         name: "FK_AuthorizationCodes_Accounts_AccountId",
                         column: x => x.AccountId,
                         principalTable: "Accounts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "WebhookDeliveryAttempts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    SubscriptionId = table.Column<string>(type: "TEXT", maxLength: 25, nullable: false),
+                    DeliveryId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Trigger = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    Attempt = table.Column<int>(type: "INTEGER", nullable: false),
+                    AttemptedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    StatusCode = table.Column<int>(type: "INTEGER", nullable: true),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    LatencyMs = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebhookDeliveryAttempts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_WebhookDeliveryAttempts_WebhookSubscriptions_SubscriptionId",
+                        column: x => x.SubscriptionId,
+                        principalTable: "WebhookSubscriptions",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -228,6 +272,16 @@ namespace Outbox.Bus.Components.Data.Migrations.Sqlite
                 name: "IX_SendJobs_AccountId_CreatedAt",
                 table: "SendJobs",
                 columns: new[] { "AccountId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookDeliveryAttempts_SubscriptionId_Id",
+                table: "WebhookDeliveryAttempts",
+                columns: new[] { "SubscriptionId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookSubscriptions_ApplicationId",
+                table: "WebhookSubscriptions",
+                column: "ApplicationId");
         }
 
         /// <inheritdoc />
@@ -252,7 +306,13 @@ namespace Outbox.Bus.Components.Data.Migrations.Sqlite
                 name: "SendJobs");
 
             migrationBuilder.DropTable(
+                name: "WebhookDeliveryAttempts");
+
+            migrationBuilder.DropTable(
                 name: "Accounts");
+
+            migrationBuilder.DropTable(
+                name: "WebhookSubscriptions");
         }
     }
 }

@@ -136,6 +136,23 @@ namespace Outbox.Bus.Components.Data.Migrations.SqlServer
                 });
 
             migrationBuilder.CreateTable(
+                name: "WebhookSubscriptions",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "nvarchar(25)", maxLength: 25, nullable: false),
+                    ApplicationId = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    CallbackUrl = table.Column<string>(type: "nvarchar(2048)", maxLength: 2048, nullable: false),
+                    State = table.Column<string>(type: "nvarchar(10)", maxLength: 10, nullable: false),
+                    Triggers = table.Column<string>(type: "nvarchar(1000)", maxLength: 1000, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "datetime2", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebhookSubscriptions", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AccessTokens",
                 columns: table => new
                 {
@@ -172,6 +189,33 @@ namespace Outbox.Bus.Components.Data.Migrations.SqlServer
                         name: "FK_AuthorizationCodes_Accounts_AccountId",
                         column: x => x.AccountId,
                         principalTable: "Accounts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "WebhookDeliveryAttempts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    SubscriptionId = table.Column<string>(type: "nvarchar(25)", maxLength: 25, nullable: false),
+                    DeliveryId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Trigger = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: false),
+                    Attempt = table.Column<int>(type: "int", nullable: false),
+                    AttemptedAt = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    Outcome = table.Column<string>(type: "nvarchar(20)", maxLength: 20, nullable: false),
+                    StatusCode = table.Column<int>(type: "int", nullable: true),
+                    Error = table.Column<string>(type: "nvarchar(500)", maxLength: 500, nullable: true),
+                    LatencyMs = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebhookDeliveryAttempts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_WebhookDeliveryAttempts_WebhookSubscriptions_SubscriptionId",
+                        column: x => x.SubscriptionId,
+                        principalTable: "WebhookSubscriptions",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -230,6 +274,16 @@ namespace Outbox.Bus.Components.Data.Migrations.SqlServer
                 name: "IX_SendJobs_AccountId_CreatedAt",
                 table: "SendJobs",
                 columns: new[] { "AccountId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookDeliveryAttempts_SubscriptionId_Id",
+                table: "WebhookDeliveryAttempts",
+                columns: new[] { "SubscriptionId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookSubscriptions_ApplicationId",
+                table: "WebhookSubscriptions",
+                column: "ApplicationId");
         }
 
         /// <inheritdoc />
@@ -254,7 +308,13 @@ namespace Outbox.Bus.Components.Data.Migrations.SqlServer
                 name: "SendJobs");
 
             migrationBuilder.DropTable(
+                name: "WebhookDeliveryAttempts");
+
+            migrationBuilder.DropTable(
                 name: "Accounts");
+
+            migrationBuilder.DropTable(
+                name: "WebhookSubscriptions");
         }
     }
 }
