@@ -1,6 +1,8 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
+using Outbox.Bus.Components.Consumers;
 using Outbox.Bus.Components.Data;
+using Outbox.Bus.Components.Webhooks;
 using Outbox.Bus.EntityFrameworkCore;
 
 namespace Outbox.Bus.Components;
@@ -41,9 +43,28 @@ public static class OutboxBusPersistence
             o.UseBusOutbox();
         });
         bus.AddEntityFrameworkMessageScheduler<OutboxBusDbContext>();
-        bus.AddConfigureEndpointsCallback((context, _, endpoint) => endpoint.UseEntityFrameworkOutbox<OutboxBusDbContext>(context));
+        bus.AddConfigureEndpointsCallback((context, name, endpoint) =>
+        {
+            if (NetworkEndpoints.Contains(name))
+                endpoint.UseInMemoryOutbox(context);
+            else
+                endpoint.UseEntityFrameworkOutbox<OutboxBusDbContext>(context);
+        });
         return bus;
     }
+
+    /// <summary>
+    /// Endpoints whose consumers wait on the network (SMTP, SendGrid, a subscriber's URL). They must not hold a database
+    /// transaction across that wait: on SQLite it is the one write lock, elsewhere a connection and locks held for
+    /// seconds. Their database writes are single statements; their reports still leave only once the attempt is over,
+    /// through the in-memory outbox. The saga's inbox and the stale-attempt check make a redelivered report harmless.
+    /// </summary>
+    static readonly HashSet<string> NetworkEndpoints =
+    [
+        KebabCaseEndpointNameFormatter.Instance.Consumer<DeliverMessageConsumer>(),
+        KebabCaseEndpointNameFormatter.Instance.Consumer<DeliverViaFallbackConsumer>(),
+        KebabCaseEndpointNameFormatter.Instance.Consumer<DeliverWebhookConsumer>(),
+    ];
 
     /// <summary>The bus side of <see cref="AddOutboxBusPersistence"/>: consumers and sagas schedule through the database.</summary>
     public static void UseOutboxBusPersistence(this IBusFactoryConfigurator bus, IBusRegistrationContext context) =>
