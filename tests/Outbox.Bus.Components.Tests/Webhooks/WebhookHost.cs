@@ -1,11 +1,10 @@
 using MassTransit;
 using MassTransit.Testing;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Outbox.Bus.Components.Accounts;
 using Outbox.Bus.Components.Data;
+using Outbox.Bus.Components.Tests.Infrastructure;
 using Outbox.Bus.Components.Webhooks;
 using Outbox.Bus.Contracts;
 
@@ -17,82 +16,37 @@ namespace Outbox.Bus.Components.Tests.Webhooks;
 /// retries are scheduled messages). The test plays the saga by publishing <see cref="JobStatusChanged"/>. Retry delays
 /// are a few hundred milliseconds. One per test; nothing is shared between tests.
 /// </summary>
-public sealed class WebhookHost : IAsyncDisposable
+public sealed class WebhookHost(ComponentHost host) : IAsyncDisposable
 {
     public const string ClientId = "test-app";
     public const string ClientSecret = "test-secret-0123456789";
     public const string OtherClientId = "other-app";
     public const string OtherClientSecret = "other-secret-9876543210";
 
-    readonly ServiceProvider _provider;
+    public string DataDirectory => host.DataDirectory;
+    public ITestHarness Harness => host.Harness;
+    public IServiceProvider Services => host.Services;
 
-    WebhookHost(ServiceProvider provider, string dataDirectory)
-    {
-        _provider = provider;
-        DataDirectory = dataDirectory;
-        Harness = provider.GetRequiredService<ITestHarness>();
-    }
-
-    public string DataDirectory { get; }
-    public ITestHarness Harness { get; }
-    public IServiceProvider Services => _provider;
-
-    public static async Task<WebhookHost> StartAsync(IDictionary<string, string?>? settings = null)
-    {
-        var directory = Path.Combine(Path.GetTempPath(), "outbox-bus-components-tests", Guid.NewGuid().ToString("n"));
-        Directory.CreateDirectory(directory);
-
-        var values = new Dictionary<string, string?>
-        {
-            ["Storage:DataDirectory"] = directory,
-            ["Applications:0:ClientId"] = ClientId,
-            ["Applications:0:ClientSecret"] = ClientSecret,
-            ["Applications:1:ClientId"] = OtherClientId,
-            ["Applications:1:ClientSecret"] = OtherClientSecret,
-            ["Webhooks:AllowLoopback"] = "true",
-            ["Webhooks:Timeout"] = "00:00:02",
-            // Short delays instead of real ones: tests never sleep through minutes.
-            ["Webhooks:RetryDelays:0"] = "00:00:00.200",
-            ["Webhooks:RetryDelays:1"] = "00:00:00.300",
-            ["Webhooks:RetryDelays:2"] = "00:00:00.400",
-            ["Webhooks:RetryWindow"] = "00:01:00",
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-            values[key] = value;
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddOutboxBusCore(configuration, directory);
-        services.AddOutboxBusWebhooks(configuration);
-        services.AddMassTransitTestHarness(x =>
-        {
-            // What the hosts get from the EF outbox, the specs get in memory: nothing leaves before the consumer is done.
-            x.AddConfigureEndpointsCallback((context, _, endpoint) => endpoint.UseInMemoryOutbox(context));
-            x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(30));
-            x.AddDelayedMessageScheduler();
-            x.AddWebhookConsumers();
-            x.UsingInMemory((context, cfg) =>
+    public static async Task<WebhookHost> StartAsync(IDictionary<string, string?>? settings = null) =>
+        new(await ComponentHost.StartAsync(
+            new Dictionary<string, string?>
             {
-                cfg.UseDelayedMessageScheduler();
-                cfg.ConfigureEndpoints(context);
-            });
-        });
-
-        var provider = services.BuildServiceProvider(validateScopes: true);
-        var host = new WebhookHost(provider, directory);
-        try
-        {
-            await provider.MigrateOutboxBusDatabaseAsync();
-            await host.Harness.Start();
-        }
-        catch
-        {
-            await host.DisposeAsync();
-            throw;
-        }
-        return host;
-    }
+                ["Applications:0:ClientId"] = ClientId,
+                ["Applications:0:ClientSecret"] = ClientSecret,
+                ["Applications:1:ClientId"] = OtherClientId,
+                ["Applications:1:ClientSecret"] = OtherClientSecret,
+                ["Webhooks:AllowLoopback"] = "true",
+                ["Webhooks:Timeout"] = "00:00:02",
+                // Short delays instead of real ones: tests never sleep through minutes.
+                ["Webhooks:RetryDelays:0"] = "00:00:00.200",
+                ["Webhooks:RetryDelays:1"] = "00:00:00.300",
+                ["Webhooks:RetryDelays:2"] = "00:00:00.400",
+                ["Webhooks:RetryWindow"] = "00:01:00",
+            },
+            settings,
+            (services, configuration) => services.AddOutboxBusWebhooks(configuration),
+            x => x.AddWebhookConsumers(),
+            delayedScheduler: true));
 
     public async Task<Account> AddAccountAsync(string clientId = ClientId, string email = "sender@example.com")
     {
@@ -127,28 +81,16 @@ public sealed class WebhookHost : IAsyncDisposable
         return subscription;
     }
 
-    public async Task<WebhookSubscription> ReadSubscriptionAsync(string id)
-    {
-        await using var scope = _provider.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<OutboxBusDbContext>();
-        return await db.WebhookSubscriptions.AsNoTracking().SingleAsync(s => s.Id == id);
-    }
+    public Task<WebhookSubscription> ReadSubscriptionAsync(string id) =>
+        host.Read(db => db.WebhookSubscriptions.AsNoTracking().SingleAsync(s => s.Id == id));
 
     /// <summary>What a client's PUT does.</summary>
-    public async Task SetStateAsync(string id, string state)
-    {
-        await using var scope = _provider.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<OutboxBusDbContext>();
-        await db.WebhookSubscriptions.Where(s => s.Id == id).ExecuteUpdateAsync(s => s.SetProperty(x => x.State, state));
-    }
+    public Task SetStateAsync(string id, string state) =>
+        host.Read(db => db.WebhookSubscriptions.Where(s => s.Id == id).ExecuteUpdateAsync(s => s.SetProperty(x => x.State, state)));
 
     /// <summary>The delivery log, newest first.</summary>
-    public async Task<List<WebhookDeliveryAttempt>> DeliveryLogAsync(string subscriptionId)
-    {
-        await using var scope = _provider.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<OutboxBusDbContext>();
-        return await db.WebhookDeliveries.AsNoTracking().Where(a => a.SubscriptionId == subscriptionId).OrderByDescending(a => a.Id).ToListAsync();
-    }
+    public Task<List<WebhookDeliveryAttempt>> DeliveryLogAsync(string subscriptionId) =>
+        host.Read(db => db.WebhookDeliveries.AsNoTracking().Where(a => a.SubscriptionId == subscriptionId).OrderByDescending(a => a.Id).ToListAsync());
 
     /// <summary>Polls the database until the subscription is in <paramref name="state"/>.</summary>
     public async Task<WebhookSubscription> WaitForStateAsync(string id, string state, TimeSpan? timeout = null)
@@ -174,27 +116,7 @@ public sealed class WebhookHost : IAsyncDisposable
         return change;
     }
 
-    async Task Write(Action<OutboxBusDbContext> change)
-    {
-        await using var scope = _provider.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<OutboxBusDbContext>();
-        change(db);
-        await db.SaveChangesAsync();
-    }
+    Task Write(Action<OutboxBusDbContext> change) => host.Write(change);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _provider.DisposeAsync();
-        // Pooled connections keep the database file open; close this host's only.
-        using (var connection = new SqliteConnection($"Data Source={Path.Combine(DataDirectory, "outbox-bus.db")}"))
-            SqliteConnection.ClearPool(connection);
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A handle still closing; the temporary directory is cleaned up by the OS eventually.
-        }
-    }
+    public ValueTask DisposeAsync() => host.DisposeAsync();
 }
