@@ -26,6 +26,12 @@ public sealed class SendJobOptions
     /// <summary>Once the growing wait would pass this, attempts come at this interval (hourly, per the guide).</summary>
     public TimeSpan MaxRetryInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// An attempt that has not reported back by then is taken as a transient failure and retried. No transport is
+    /// trusted with a job's progress: an in-memory bus loses what it holds when the process dies.
+    /// </summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Whether a fallback service (SendGrid) is connected; set from its configuration at start-up.</summary>
     public bool FallbackEnabled { get; set; }
 

@@ -16,6 +16,8 @@ static class SendJobActivities
                 c.Saga.UpdatedAt = machine.Now;
             })
             .TransitionTo(machine.Sending)
+            // The watchdog: while sending, SendDue means the attempt never reported back.
+            .Schedule(machine.SendDue, c => new SendDue(c.Saga.CorrelationId), _ => machine.Now + machine.Options.AttemptTimeout)
             .IfElse(c => c.Saga.UseFallback,
                 fallback => fallback.Publish(c => new DeliverViaFallback(
                     c.Saga.CorrelationId, c.Saga.AccountId, c.Saga.AttemptCount, c.Saga.MessageId, c.Saga.Message)),
@@ -32,6 +34,7 @@ static class SendJobActivities
                     c.Saga.Reason = reason;
                 c.Saga.UpdatedAt = machine.Now;
             })
+            .Unschedule(machine.SendDue)
             .TransitionTo(machine.Failed)
             .PublishStatus();
 
@@ -58,4 +61,8 @@ static class SendJobActivities
             var endpoint = await c.GetSendEndpoint(address);
             await endpoint.Send(outcome, send => send.RequestId = requestId, c.CancellationToken);
         }));
+
+    public static EventActivityBinder<SendJobState, SendDue> RetryOrGiveUpAfterTimeout(
+        this EventActivityBinder<SendJobState, SendDue> binder, SendJobStateMachine machine) =>
+        machine.RetryOrGiveUp(binder, _ => FailureKind.Transient, c => c.Saga.Reason ?? "The attempt did not report back in time");
 }

@@ -123,6 +123,7 @@ public sealed class SendJobStateMachine : MassTransitStateMachine<SendJobState>
                     c.Saga.UpdatedAt = Now;
                     c.Saga.Attempts.Add(new DeliveryAttempt(c.Message.Attempt, c.Message.SentAt, c.Message.Route, "sent", c.Message.Reply));
                 })
+                .Unschedule(SendDue)
                 .TransitionTo(Successful)
                 .PublishStatus()
                 .AnswerWaitingClient(),
@@ -137,28 +138,7 @@ public sealed class SendJobStateMachine : MassTransitStateMachine<SendJobState>
                     auth => auth.Fail(this, InvalidAuthentication),
                     other => other.IfElse(c => c.Message.Kind == FailureKind.Permanent,
                         permanent => permanent.Then(c => c.Saga.Reason = c.Message.Reason).Fail(this),
-                        retry => retry.IfElse(c => ShouldFallBack(c.Saga, c.Message.Kind) && Now <= c.Saga.RetryLimit,
-                            // The guide: with a service connected, five attempts, then the service; a daily limit goes
-                            // to the service at once.
-                            fallback => fallback
-                                .Then(c =>
-                                {
-                                    c.Saga.UseFallback = true;
-                                    c.Saga.Reason = c.Message.Reason;
-                                })
-                                .PublishStatus()
-                                .StartAttempt(this),
-                            backoff => backoff.IfElse(c => NextAttemptAt(c.Saga) > c.Saga.RetryLimit,
-                            expired => expired.Fail(this, RetryLimitReached),
-                            later => later
-                                .Then(c =>
-                                {
-                                    c.Saga.SendAt = NextAttemptAt(c.Saga);
-                                    c.Saga.Reason = c.Message.Reason;
-                                })
-                                .Schedule(SendDue, c => new SendDue(c.Saga.CorrelationId), c => c.Saga.SendAt)
-                                .TransitionTo(Delayed)
-                                .PublishStatus()))))
+                        retry => RetryOrGiveUp(retry, c => c.Message.Kind, c => c.Message.Reason)))
                 .AnswerWaitingClient(),
             // A stale report from an earlier attempt (redelivered) has nothing left to decide.
             Ignore(AttemptSucceeded, c => c.Message.Attempt != c.Saga.AttemptCount),
@@ -168,7 +148,15 @@ public sealed class SendJobStateMachine : MassTransitStateMachine<SendJobState>
             When(CancelRequested, c => OwnedBy(c.Saga, c.Message.AccountId))
                 .Respond(c => new SendCancelRejected(c.Message.JobId,
                     "The job is being sent right now; it can be cancelled only if this attempt fails.")),
-            Ignore(SendDue.Received));
+            When(SendDue.Received)
+                .Then(c =>
+                {
+                    c.Saga.UpdatedAt = Now;
+                    c.Saga.Attempts.Add(new DeliveryAttempt(c.Saga.AttemptCount, Now, c.Saga.UseFallback ? FallbackRoute : "smtp",
+                        "timeout", null));
+                })
+                .Then(c => c.Saga.Reason = AttemptTimedOut(c.Saga))
+                .RetryOrGiveUpAfterTimeout(this));
 
         During(Successful, Failed, Cancelled,
             When(UpdateRequested, c => OwnedBy(c.Saga, c.Message.AccountId))
@@ -210,6 +198,37 @@ public sealed class SendJobStateMachine : MassTransitStateMachine<SendJobState>
         Now + _options.RetryDelay(job.Attempts.Count(a => (a.Route == FallbackRoute) == job.UseFallback));
 
     const string FallbackRoute = "sendgrid";
+
+    internal SendJobOptions Options => _options;
+
+    static string AttemptTimedOut(SendJobState job) => $"Attempt {job.AttemptCount} did not report back in time";
+
+    /// <summary>A retryable failure: the fallback when its turn has come, otherwise the next attempt on the schedule,
+    /// or failure once no attempt may start before the retry limit.</summary>
+    internal EventActivityBinder<SendJobState, T> RetryOrGiveUp<T>(EventActivityBinder<SendJobState, T> binder,
+        Func<BehaviorContext<SendJobState, T>, FailureKind> kind, Func<BehaviorContext<SendJobState, T>, string> reason)
+        where T : class =>
+        binder.IfElse(c => ShouldFallBack(c.Saga, kind(c)) && Now <= c.Saga.RetryLimit,
+            // The guide: with a service connected, five attempts, then the service; a daily limit goes to it at once.
+            fallback => fallback
+                .Then(c =>
+                {
+                    c.Saga.UseFallback = true;
+                    c.Saga.Reason = reason(c);
+                })
+                .PublishStatus()
+                .StartAttempt(this),
+            backoff => backoff.IfElse(c => NextAttemptAt(c.Saga) > c.Saga.RetryLimit,
+                expired => expired.Fail(this, RetryLimitReached),
+                later => later
+                    .Then(c =>
+                    {
+                        c.Saga.SendAt = NextAttemptAt(c.Saga);
+                        c.Saga.Reason = reason(c);
+                    })
+                    .Schedule(SendDue, c => new SendDue(c.Saga.CorrelationId), c => c.Saga.SendAt)
+                    .TransitionTo(Delayed)
+                    .PublishStatus()));
 
     bool ShouldFallBack(SendJobState job, FailureKind kind) =>
         _options.FallbackEnabled

@@ -63,6 +63,7 @@ public sealed class SagaHarness : IAsyncDisposable
             o.MaxRetryWindow = options.MaxRetryWindow;
             o.FallbackEnabled = options.FallbackEnabled;
             o.AttemptsBeforeFallback = options.AttemptsBeforeFallback;
+            o.AttemptTimeout = options.AttemptTimeout;
         });
         configureServices?.Invoke(services);
         services.AddMassTransitTestHarness(x =>

@@ -17,7 +17,7 @@ public sealed class When_a_send_is_scheduled_for_now
 
         Assert.Equal(JobStatus.Pending, response.Message.Status);
         Assert.Equal(1, job.AttemptCount);
-        Assert.Null(job.SendDueTokenId);
+        Assert.NotNull(job.SendDueTokenId); // the attempt's watchdog (Jobs:AttemptTimeout)
         Assert.Equal(MessageIds.For(command.JobId, command.Message), delivery.MessageId);
         Assert.Equal(job.MessageId, delivery.MessageId);
         Assert.Equal(JobStatus.Pending, JobStatus.Of(job));
