@@ -47,7 +47,8 @@ public static class JobViews
             Original(job.Message, job.SendAt, job.OriginalSendAt, job.RetryLimit),
             new JobMetadata(
                 job.Sent ? job.MessageId : null,
-                attempts.Select(a => new AttemptView(a.Number, Unix(a.At), a.Route, a.Outcome, a.Reply)).ToList()))
+                attempts.Select(a => new AttemptView(a.Number, Unix(a.At), a.Route, a.Outcome, a.Reply, a.RejectedRecipients)).ToList(),
+                attempts.LastOrDefault(a => a.Outcome == "sent")?.RejectedRecipients))
         {
             MessageId = job.Sent ? $"<{job.MessageId}>" : null,
         };

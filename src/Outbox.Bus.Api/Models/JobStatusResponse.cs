@@ -24,6 +24,13 @@ public sealed record JobStatusResponse(
 
 public sealed record JobMetadata(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? MessageId,
-    IReadOnlyList<AttemptView> Attempts);
+    IReadOnlyList<AttemptView> Attempts,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? RejectedRecipients = null);
 
-public sealed record AttemptView(int Attempt, long At, string Route, string Outcome, string? Reply);
+public sealed record AttemptView(
+    int Attempt,
+    long At,
+    string Route,
+    string Outcome,
+    string? Reply,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? RejectedRecipients = null);

@@ -42,10 +42,12 @@ public sealed class DeliverMessageConsumer(
                 ?? throw new MailDeliveryException(FailureKind.Permanent, $"No transport for provider '{account.Provider}'");
 
             var message = MimeMessages.Build(delivery, clock.GetUtcNow());
-            var reply = await transport.SendAsync(ToMailAccount(account), message, context.CancellationToken);
+            var receipt = await transport.SendAsync(ToMailAccount(account), message, context.CancellationToken);
 
-            logger.LogInformation("Delivered attempt {Attempt} over {Route}", delivery.Attempt, route);
-            await context.Publish(new MessageSent(delivery.JobId, delivery.Attempt, delivery.MessageId, route, reply, Now));
+            logger.LogInformation("Delivered attempt {Attempt} over {Route} ({Rejected} recipient(s) refused)", delivery.Attempt, route,
+                receipt.RejectedRecipients.Count);
+            await context.Publish(new MessageSent(delivery.JobId, delivery.Attempt, delivery.MessageId, route, receipt.Reply, Now,
+                receipt.RejectedRecipients));
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !context.CancellationToken.IsCancellationRequested)
         {

@@ -9,6 +9,6 @@ public interface IMailTransport
     /// <summary>The account provider this transport serves (<c>imap</c> accounts send over SMTP).</summary>
     string Provider { get; }
 
-    /// <returns>The provider's reply to the accepted message, when it gives one.</returns>
-    Task<string?> SendAsync(MailAccount account, MimeMessage message, CancellationToken cancellationToken);
+    /// <returns>The provider's reply to the accepted message and the recipients it refused, if any.</returns>
+    Task<DeliveryReceipt> SendAsync(MailAccount account, MimeMessage message, CancellationToken cancellationToken);
 }

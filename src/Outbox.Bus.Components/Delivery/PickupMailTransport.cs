@@ -13,7 +13,7 @@ public sealed class PickupMailTransport(IOptions<PickupOptions> options, IOption
 
     public string Directory => Path.GetFullPath(options.Value.Directory, storage.Value.DataDirectoryPath);
 
-    public async Task<string?> SendAsync(MailAccount account, MimeMessage message, CancellationToken cancellationToken)
+    public async Task<DeliveryReceipt> SendAsync(MailAccount account, MimeMessage message, CancellationToken cancellationToken)
     {
         if (!options.Value.Enabled)
             throw new MailDeliveryException(Contracts.FailureKind.Permanent, "The pickup provider is disabled on this server");
@@ -27,7 +27,7 @@ public sealed class PickupMailTransport(IOptions<PickupOptions> options, IOption
         await using (var stream = File.Create(temporary))
             await message.WriteToAsync(HideBcc, stream, cancellationToken);
         File.Move(temporary, path, overwrite: true);
-        return $"written to {name}";
+        return DeliveryReceipt.Accepted($"written to {name}");
     }
 
     static FormatOptions CreateFormat()

@@ -33,7 +33,7 @@ public sealed class SmtpConnectionPool(IOptions<SmtpOptions> options, TimeProvid
             }
         }
 
-        var client = new SmtpClient { Timeout = (int)_options.CommandTimeout.TotalMilliseconds };
+        var client = new PartialRecipientsSmtpClient { Timeout = (int)_options.CommandTimeout.TotalMilliseconds };
         try
         {
             await client.ConnectAsync(account.SmtpHost ?? string.Empty, account.SmtpPort, SecurityOf(account), cancellationToken);

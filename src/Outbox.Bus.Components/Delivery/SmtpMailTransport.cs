@@ -1,4 +1,5 @@
 using MailKit;
+using MailKit.Net.Smtp;
 using MimeKit;
 
 namespace Outbox.Bus.Components.Delivery;
@@ -7,7 +8,7 @@ public sealed class SmtpMailTransport(SmtpConnectionPool pool) : IMailTransport
 {
     public string Provider => "imap";
 
-    public async Task<string?> SendAsync(MailAccount account, MimeMessage message, CancellationToken cancellationToken)
+    public async Task<DeliveryReceipt> SendAsync(MailAccount account, MimeMessage message, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(account.SmtpHost))
             throw new MailDeliveryException(Contracts.FailureKind.Permanent, "The account has no SMTP server configured");
@@ -15,9 +16,7 @@ public sealed class SmtpMailTransport(SmtpConnectionPool pool) : IMailTransport
         var lease = await Rent(account, fresh: false, cancellationToken);
         try
         {
-            var reply = await lease.Client.SendAsync(message, cancellationToken);
-            pool.Return(lease);
-            return reply;
+            return await Send(lease, message, cancellationToken);
         }
         catch (Exception exception) when (lease.Reused && IsStaleConnection(exception))
         {
@@ -26,9 +25,7 @@ public sealed class SmtpMailTransport(SmtpConnectionPool pool) : IMailTransport
             lease = await Rent(account, fresh: true, cancellationToken);
             try
             {
-                var reply = await lease.Client.SendAsync(message, cancellationToken);
-                pool.Return(lease);
-                return reply;
+                return await Send(lease, message, cancellationToken);
             }
             catch (Exception retryException)
             {
@@ -41,6 +38,27 @@ public sealed class SmtpMailTransport(SmtpConnectionPool pool) : IMailTransport
             SmtpConnectionPool.Discard(lease.Client);
             throw SmtpFailures.Classify(exception);
         }
+    }
+
+    async Task<DeliveryReceipt> Send(SmtpConnectionPool.Lease lease, MimeMessage message, CancellationToken cancellationToken)
+    {
+        var client = (PartialRecipientsSmtpClient)lease.Client;
+        string reply;
+        try
+        {
+            reply = await client.SendAsync(message, cancellationToken);
+        }
+        catch (SmtpCommandException exception) when (client.TakeRejected() is { Count: > 0 } everyone
+            && everyone.Count >= message.GetRecipients(onlyUnique: true).Count)
+        {
+            // Every recipient refused: the providers' own replies say why better than MailKit's summary does.
+            var first = everyone[0];
+            throw new MailDeliveryException(Contracts.FailureKind.Permanent, $"Every recipient was refused: {string.Join("; ", everyone)}",
+                first[(first.IndexOf(": ", StringComparison.Ordinal) + 2)..], exception);
+        }
+        var rejected = client.TakeRejected();
+        pool.Return(lease);
+        return new DeliveryReceipt(reply, rejected);
     }
 
     async Task<SmtpConnectionPool.Lease> Rent(MailAccount account, bool fresh, CancellationToken cancellationToken)

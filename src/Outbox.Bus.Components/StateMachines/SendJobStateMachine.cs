@@ -121,7 +121,8 @@ public sealed class SendJobStateMachine : MassTransitStateMachine<SendJobState>
                     c.Saga.Sent = true;
                     c.Saga.Reason = null;
                     c.Saga.UpdatedAt = Now;
-                    c.Saga.Attempts.Add(new DeliveryAttempt(c.Message.Attempt, c.Message.SentAt, c.Message.Route, "sent", c.Message.Reply));
+                    c.Saga.Attempts.Add(new DeliveryAttempt(c.Message.Attempt, c.Message.SentAt, c.Message.Route, "sent", c.Message.Reply,
+                        c.Message.RejectedRecipients is { Count: > 0 } rejected ? rejected : null));
                 })
                 .Unschedule(SendDue)
                 .TransitionTo(Successful)
