@@ -242,6 +242,8 @@ ensure_postgres() {
       log "creating PostgreSQL cluster 15/main"
       as_root env LC_ALL=C.UTF-8 pg_createcluster --port 5432 15 main >/dev/null
     fi
+    # Test suites open many short-lived databases and pools; the default 100 slots is tight on a shared server.
+    as_root pg_conftool 15 main set max_connections 300 >/dev/null 2>&1 || true
     log "starting PostgreSQL"
     as_root pg_ctlcluster 15 main start
     local i
@@ -275,6 +277,9 @@ setup_servers() {
   if ! postgres_ready && ! postgres_installed; then missing+=(postgresql); fi
   # Parses compose/docker-compose.yml for the deployment tests; no Docker engine is needed for that.
   if ! command -v docker-compose >/dev/null 2>&1; then missing+=(docker-compose); fi
+  # The reply-tracking tests start their own Dovecot (own config, free port, current user); the package's system
+  # service is never started (policy-rc.d above) and not needed.
+  if [[ ! -x /usr/sbin/dovecot ]] && ! command -v dovecot >/dev/null 2>&1; then missing+=(dovecot-imapd); fi
   apt_install "${missing[@]}"
 
   ensure_rabbitmq
@@ -331,7 +336,9 @@ mkdir -p "$RESULTS_DIR"
 test_rc=0
 # The default TRX file names are unique per test project; the console logger's default
 # (minimal) verbosity lists failed and skipped tests with their messages but not passed ones.
-dotnet test "$SOLUTION" -c Release --no-build --nologo \
+# -m:1 runs one test project at a time: on two cores, projects that each start hosts, brokers'
+# virtual hosts and databases in parallel only starve each other and turn timing into flakiness.
+dotnet test "$SOLUTION" -c Release --no-build --nologo -m:1 \
   --results-directory "$RESULTS_DIR" --logger trx \
   "$@" || test_rc=$?
 

@@ -17,7 +17,8 @@ public sealed class PostgresDatabase : IAsyncDisposable
     {
         _server = server;
         Name = name;
-        ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = name, Pooling = true }.ConnectionString;
+        // A small pool per test: many tests run at once against one server, whose connection slots are finite.
+        ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = name, Pooling = true, MaxPoolSize = 20 }.ConnectionString;
     }
 
     public string Name { get; }
