@@ -55,6 +55,7 @@ public static class OutboxBusApi
         app.MapOnboardApi();
         app.MapJobStatusApi();
         app.MapWebhooksApi();
+        app.MapTrackingApi();
 
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())

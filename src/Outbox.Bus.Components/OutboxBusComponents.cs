@@ -11,6 +11,7 @@ using Outbox.Bus.Components.Data;
 using Outbox.Bus.Components.Delivery;
 using Outbox.Bus.Components.Delivery.SendGrid;
 using Outbox.Bus.Components.StateMachines;
+using Outbox.Bus.Components.Tracking;
 using Outbox.Bus.Components.Webhooks;
 using Outbox.Bus.EntityFrameworkCore;
 
@@ -57,6 +58,9 @@ public static class OutboxBusComponents
         services.AddDataProtection()
             .SetApplicationName("Outbox.Bus")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+
+        // Senders sign tracking URLs and the API verifies them: both need the options and the shared key.
+        services.AddOutboxBusTracking(configuration);
 
         return services;
     }
@@ -116,7 +120,7 @@ public static class OutboxBusComponents
         if (roles.HasFlag(OutboxBusRoles.Sender))
             bus.AddSenderConsumers();
         if (roles.HasFlag(OutboxBusRoles.Webhook))
-            bus.AddWebhookConsumers();
+            bus.AddWebhookConsumers().AddTrackingConsumers();
         return bus;
     }
 

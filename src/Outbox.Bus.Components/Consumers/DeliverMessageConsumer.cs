@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Outbox.Bus.Components.Accounts;
 using Outbox.Bus.Components.Data;
 using Outbox.Bus.Components.Delivery;
+using Outbox.Bus.Components.Tracking;
 using Outbox.Bus.Contracts;
 
 namespace Outbox.Bus.Components.Consumers;
@@ -14,6 +15,7 @@ public sealed class DeliverMessageConsumer(
     OutboxBusDbContext db,
     IDataProtectionProvider dataProtection,
     IEnumerable<IMailTransport> transports,
+    MessageTracking tracking,
     TimeProvider clock,
     ILogger<DeliverMessageConsumer> logger)
     : IConsumer<DeliverMessage>
@@ -41,7 +43,8 @@ public sealed class DeliverMessageConsumer(
             var transport = transports.FirstOrDefault(t => t.Provider == account.Provider)
                 ?? throw new MailDeliveryException(FailureKind.Permanent, $"No transport for provider '{account.Provider}'");
 
-            var message = MimeMessages.Build(delivery, clock.GetUtcNow());
+            var message = MimeMessages.Build(delivery, clock.GetUtcNow(),
+                await tracking.HtmlRewriterAsync(delivery, context.CancellationToken));
             var receipt = await transport.SendAsync(ToMailAccount(account), message, context.CancellationToken);
 
             logger.LogInformation("Delivered attempt {Attempt} over {Route} ({Rejected} recipient(s) refused)", delivery.Attempt, route,

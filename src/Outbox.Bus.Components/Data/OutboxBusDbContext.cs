@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Outbox.Bus.Components.Accounts;
 using Outbox.Bus.Components.StateMachines;
+using Outbox.Bus.Components.Tracking;
 using Outbox.Bus.Components.Webhooks;
 using Outbox.Bus.EntityFrameworkCore;
 
@@ -22,6 +23,12 @@ public class OutboxBusDbContext(DbContextOptions options) : DbContext(options)
     public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
     public DbSet<WebhookDeliveryAttempt> WebhookDeliveries => Set<WebhookDeliveryAttempt>();
 
+    public DbSet<TrackingKey> TrackingKeys => Set<TrackingKey>();
+    public DbSet<TrackingEvent> TrackingEvents => Set<TrackingEvent>();
+    public DbSet<TrackedThread> TrackedThreads => Set<TrackedThread>();
+    public DbSet<ReportedReply> ReportedReplies => Set<ReportedReply>();
+    public DbSet<ImapMailboxState> ImapMailboxStates => Set<ImapMailboxState>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplySagaClassMap(new SendJobStateMap());
@@ -32,6 +39,11 @@ public class OutboxBusDbContext(DbContextOptions options) : DbContext(options)
         modelBuilder.AddOutboxStateEntity();
         modelBuilder.ApplyConfiguration(new WebhookSubscriptionConfiguration());
         modelBuilder.ApplyConfiguration(new WebhookDeliveryAttemptConfiguration());
+        modelBuilder.ApplyConfiguration(new TrackingKeyConfiguration());
+        modelBuilder.ApplyConfiguration(new TrackingEventConfiguration());
+        modelBuilder.ApplyConfiguration(new TrackedThreadConfiguration());
+        modelBuilder.ApplyConfiguration(new ReportedReplyConfiguration());
+        modelBuilder.ApplyConfiguration(new ImapMailboxStateConfiguration());
 
         modelBuilder.Entity<Account>(account =>
         {

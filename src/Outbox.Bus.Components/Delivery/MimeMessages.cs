@@ -11,7 +11,9 @@ public static partial class MimeMessages
 
     /// <summary>Builds the message for one attempt. Bcc recipients are added, but MailKit's SMTP client never writes
     /// the Bcc header, so they stay hidden from the other recipients.</summary>
-    public static MimeMessage Build(DeliverMessage delivery, DateTimeOffset date)
+    /// <param name="trackHtml">Adds the job's open pixel and tracked links to the HTML part (see
+    /// <c>Tracking.MessageTracking</c>); null sends the body as written.</param>
+    public static MimeMessage Build(DeliverMessage delivery, DateTimeOffset date, Func<string, string>? trackHtml = null)
     {
         var source = delivery.Message;
         var message = new MimeMessage
@@ -28,7 +30,9 @@ public static partial class MimeMessages
         message.Headers.Add(JobHeader, Components.PublicId.Format(delivery.JobId));
 
         var html = source.Body ?? string.Empty;
-        message.Body = new BodyBuilder { HtmlBody = html, TextBody = ToPlainText(html) }.ToMessageBody();
+        // The text part comes from the body as written: tracking URLs would only clutter it, and a pixel means nothing there.
+        var trackedHtml = trackHtml is null ? html : trackHtml(html);
+        message.Body = new BodyBuilder { HtmlBody = trackedHtml, TextBody = ToPlainText(html) }.ToMessageBody();
         return message;
     }
 

@@ -137,6 +137,38 @@ namespace Outbox.Bus.Components.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "TrackingEvents",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    JobId = table.Column<Guid>(type: "uuid", nullable: false),
+                    AccountId = table.Column<string>(type: "character varying(25)", maxLength: 25, nullable: false),
+                    Kind = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
+                    LinkIndex = table.Column<int>(type: "integer", nullable: true),
+                    Url = table.Column<string>(type: "character varying(4096)", maxLength: 4096, nullable: true),
+                    Ip = table.Column<string>(type: "character varying(45)", maxLength: 45, nullable: true),
+                    UserAgent = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
+                    At = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TrackingEvents", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "TrackingKeys",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false),
+                    ProtectedKey = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TrackingKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "WebhookSubscriptions",
                 columns: table => new
                 {
@@ -188,6 +220,67 @@ namespace Outbox.Bus.Components.Data.Migrations.Postgres
                     table.PrimaryKey("PK_AuthorizationCodes", x => x.CodeHash);
                     table.ForeignKey(
                         name: "FK_AuthorizationCodes_Accounts_AccountId",
+                        column: x => x.AccountId,
+                        principalTable: "Accounts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ImapMailboxStates",
+                columns: table => new
+                {
+                    AccountId = table.Column<string>(type: "character varying(25)", maxLength: 25, nullable: false),
+                    UidValidity = table.Column<long>(type: "bigint", nullable: false),
+                    LastUid = table.Column<long>(type: "bigint", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ImapMailboxStates", x => x.AccountId);
+                    table.ForeignKey(
+                        name: "FK_ImapMailboxStates_Accounts_AccountId",
+                        column: x => x.AccountId,
+                        principalTable: "Accounts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ReportedReplies",
+                columns: table => new
+                {
+                    Key = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    AccountId = table.Column<string>(type: "character varying(25)", maxLength: 25, nullable: false),
+                    JobId = table.Column<Guid>(type: "uuid", nullable: false),
+                    MessageId = table.Column<string>(type: "character varying(998)", maxLength: 998, nullable: false),
+                    ReportedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReportedReplies", x => x.Key);
+                    table.ForeignKey(
+                        name: "FK_ReportedReplies_Accounts_AccountId",
+                        column: x => x.AccountId,
+                        principalTable: "Accounts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "TrackedThreads",
+                columns: table => new
+                {
+                    JobId = table.Column<Guid>(type: "uuid", nullable: false),
+                    AccountId = table.Column<string>(type: "character varying(25)", maxLength: 25, nullable: false),
+                    MessageId = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
+                    SentAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TrackedThreads", x => x.JobId);
+                    table.ForeignKey(
+                        name: "FK_TrackedThreads_Accounts_AccountId",
                         column: x => x.AccountId,
                         principalTable: "Accounts",
                         principalColumn: "Id",
@@ -270,9 +363,24 @@ namespace Outbox.Bus.Components.Data.Migrations.Postgres
                 column: "Created");
 
             migrationBuilder.CreateIndex(
+                name: "IX_ReportedReplies_AccountId",
+                table: "ReportedReplies",
+                column: "AccountId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SendJobs_AccountId_CreatedAt",
                 table: "SendJobs",
                 columns: new[] { "AccountId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TrackedThreads_AccountId_SentAt",
+                table: "TrackedThreads",
+                columns: new[] { "AccountId", "SentAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TrackingEvents_JobId_Kind_At",
+                table: "TrackingEvents",
+                columns: new[] { "JobId", "Kind", "At" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_WebhookDeliveryAttempts_SubscriptionId_Id",
@@ -295,6 +403,9 @@ namespace Outbox.Bus.Components.Data.Migrations.Postgres
                 name: "AuthorizationCodes");
 
             migrationBuilder.DropTable(
+                name: "ImapMailboxStates");
+
+            migrationBuilder.DropTable(
                 name: "InboxState");
 
             migrationBuilder.DropTable(
@@ -304,7 +415,19 @@ namespace Outbox.Bus.Components.Data.Migrations.Postgres
                 name: "OutboxState");
 
             migrationBuilder.DropTable(
+                name: "ReportedReplies");
+
+            migrationBuilder.DropTable(
                 name: "SendJobs");
+
+            migrationBuilder.DropTable(
+                name: "TrackedThreads");
+
+            migrationBuilder.DropTable(
+                name: "TrackingEvents");
+
+            migrationBuilder.DropTable(
+                name: "TrackingKeys");
 
             migrationBuilder.DropTable(
                 name: "WebhookDeliveryAttempts");

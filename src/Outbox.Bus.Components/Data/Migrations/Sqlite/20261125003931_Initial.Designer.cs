@@ -11,7 +11,7 @@ using Outbox.Bus.Components.Data;
 namespace Outbox.Bus.Components.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOutboxBusDbContext))]
-    [Migration("20261125002233_Initial")]
+    [Migration("20261125003931_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -221,6 +221,141 @@ namespace Outbox.Bus.Components.Data.Migrations.Sqlite
                     b.HasIndex("AccountId", "CreatedAt");
 
                     b.ToTable("SendJobs", (string)null);
+                });
+
+            modelBuilder.Entity("Outbox.Bus.Components.Tracking.ImapMailboxState", b =>
+                {
+                    b.Property<string>("AccountId")
+                        .HasMaxLength(25)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastUid")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UidValidity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AccountId");
+
+                    b.ToTable("ImapMailboxStates", (string)null);
+                });
+
+            modelBuilder.Entity("Outbox.Bus.Components.Tracking.ReportedReply", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(25)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MessageId")
+                        .IsRequired()
+                        .HasMaxLength(998)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ReportedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("AccountId");
+
+                    b.ToTable("ReportedReplies", (string)null);
+                });
+
+            modelBuilder.Entity("Outbox.Bus.Components.Tracking.TrackedThread", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(25)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MessageId")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("JobId");
+
+                    b.HasIndex("AccountId", "SentAt");
+
+                    b.ToTable("TrackedThreads", (string)null);
+                });
+
+            modelBuilder.Entity("Outbox.Bus.Components.Tracking.TrackingEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(25)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Ip")
+                        .HasMaxLength(45)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("LinkIndex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Url")
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserAgent")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId", "Kind", "At");
+
+                    b.ToTable("TrackingEvents", (string)null);
+                });
+
+            modelBuilder.Entity("Outbox.Bus.Components.Tracking.TrackingKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedKey")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("TrackingKeys", (string)null);
                 });
 
             modelBuilder.Entity("Outbox.Bus.Components.Webhooks.WebhookDeliveryAttempt", b =>
@@ -467,6 +602,33 @@ namespace Outbox.Bus.Components.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Outbox.Bus.Components.Accounts.AuthorizationCode", b =>
+                {
+                    b.HasOne("Outbox.Bus.Components.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Outbox.Bus.Components.Tracking.ImapMailboxState", b =>
+                {
+                    b.HasOne("Outbox.Bus.Components.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Outbox.Bus.Components.Tracking.ReportedReply", b =>
+                {
+                    b.HasOne("Outbox.Bus.Components.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Outbox.Bus.Components.Tracking.TrackedThread", b =>
                 {
                     b.HasOne("Outbox.Bus.Components.Accounts.Account", null)
                         .WithMany()

@@ -136,6 +136,38 @@ namespace Outbox.Bus.Components.Data.Migrations.SqlServer
                 });
 
             migrationBuilder.CreateTable(
+                name: "TrackingEvents",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    JobId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    AccountId = table.Column<string>(type: "nvarchar(25)", maxLength: 25, nullable: false),
+                    Kind = table.Column<string>(type: "nvarchar(10)", maxLength: 10, nullable: false),
+                    LinkIndex = table.Column<int>(type: "int", nullable: true),
+                    Url = table.Column<string>(type: "nvarchar(max)", maxLength: 4096, nullable: true),
+                    Ip = table.Column<string>(type: "nvarchar(45)", maxLength: 45, nullable: true),
+                    UserAgent = table.Column<string>(type: "nvarchar(512)", maxLength: 512, nullable: true),
+                    At = table.Column<DateTime>(type: "datetime2", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TrackingEvents", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "TrackingKeys",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "int", nullable: false),
+                    ProtectedKey = table.Column<string>(type: "nvarchar(1000)", maxLength: 1000, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "datetime2", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TrackingKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "WebhookSubscriptions",
                 columns: table => new
                 {
@@ -187,6 +219,67 @@ namespace Outbox.Bus.Components.Data.Migrations.SqlServer
                     table.PrimaryKey("PK_AuthorizationCodes", x => x.CodeHash);
                     table.ForeignKey(
                         name: "FK_AuthorizationCodes_Accounts_AccountId",
+                        column: x => x.AccountId,
+                        principalTable: "Accounts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ImapMailboxStates",
+                columns: table => new
+                {
+                    AccountId = table.Column<string>(type: "nvarchar(25)", maxLength: 25, nullable: false),
+                    UidValidity = table.Column<long>(type: "bigint", nullable: false),
+                    LastUid = table.Column<long>(type: "bigint", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "datetime2", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ImapMailboxStates", x => x.AccountId);
+                    table.ForeignKey(
+                        name: "FK_ImapMailboxStates_Accounts_AccountId",
+                        column: x => x.AccountId,
+                        principalTable: "Accounts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ReportedReplies",
+                columns: table => new
+                {
+                    Key = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    AccountId = table.Column<string>(type: "nvarchar(25)", maxLength: 25, nullable: false),
+                    JobId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    MessageId = table.Column<string>(type: "nvarchar(998)", maxLength: 998, nullable: false),
+                    ReportedAt = table.Column<DateTime>(type: "datetime2", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReportedReplies", x => x.Key);
+                    table.ForeignKey(
+                        name: "FK_ReportedReplies_Accounts_AccountId",
+                        column: x => x.AccountId,
+                        principalTable: "Accounts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "TrackedThreads",
+                columns: table => new
+                {
+                    JobId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    AccountId = table.Column<string>(type: "nvarchar(25)", maxLength: 25, nullable: false),
+                    MessageId = table.Column<string>(type: "nvarchar(400)", maxLength: 400, nullable: false),
+                    SentAt = table.Column<DateTime>(type: "datetime2", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TrackedThreads", x => x.JobId);
+                    table.ForeignKey(
+                        name: "FK_TrackedThreads_Accounts_AccountId",
                         column: x => x.AccountId,
                         principalTable: "Accounts",
                         principalColumn: "Id",
@@ -271,9 +364,24 @@ namespace Outbox.Bus.Components.Data.Migrations.SqlServer
                 column: "Created");
 
             migrationBuilder.CreateIndex(
+                name: "IX_ReportedReplies_AccountId",
+                table: "ReportedReplies",
+                column: "AccountId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SendJobs_AccountId_CreatedAt",
                 table: "SendJobs",
                 columns: new[] { "AccountId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TrackedThreads_AccountId_SentAt",
+                table: "TrackedThreads",
+                columns: new[] { "AccountId", "SentAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TrackingEvents_JobId_Kind_At",
+                table: "TrackingEvents",
+                columns: new[] { "JobId", "Kind", "At" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_WebhookDeliveryAttempts_SubscriptionId_Id",
@@ -296,6 +404,9 @@ namespace Outbox.Bus.Components.Data.Migrations.SqlServer
                 name: "AuthorizationCodes");
 
             migrationBuilder.DropTable(
+                name: "ImapMailboxStates");
+
+            migrationBuilder.DropTable(
                 name: "InboxState");
 
             migrationBuilder.DropTable(
@@ -305,7 +416,19 @@ namespace Outbox.Bus.Components.Data.Migrations.SqlServer
                 name: "OutboxState");
 
             migrationBuilder.DropTable(
+                name: "ReportedReplies");
+
+            migrationBuilder.DropTable(
                 name: "SendJobs");
+
+            migrationBuilder.DropTable(
+                name: "TrackedThreads");
+
+            migrationBuilder.DropTable(
+                name: "TrackingEvents");
+
+            migrationBuilder.DropTable(
+                name: "TrackingKeys");
 
             migrationBuilder.DropTable(
                 name: "WebhookDeliveryAttempts");
