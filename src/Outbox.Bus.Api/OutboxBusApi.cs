@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Outbox.Bus.Api.Apis;
 using Outbox.Bus.Api.Auth;
 using Outbox.Bus.Api.Infrastructure;
+using Outbox.Bus.Components;
 using Outbox.Bus.Components.Accounts;
 using Outbox.Bus.Contracts;
 using Scalar.AspNetCore;
@@ -40,7 +41,7 @@ public static class OutboxBusApi
     /// <summary>New jobs reach the saga through the bus outbox; updates and cancels ask it directly.</summary>
     public static IBusRegistrationConfigurator AddOutboxBusApiClients(this IBusRegistrationConfigurator bus)
     {
-        bus.AddRequestClient<ScheduleSend>();
+        bus.AddRequestClient<ScheduleSend>(OutboxBusEndpoints.SendJobState);
         return bus;
     }
 

@@ -86,9 +86,11 @@ public static class OutboxApi
         TimeSpan wait, CancellationToken cancellationToken)
     {
         var timeout = RequestTimeout.After(ms: (int)wait.TotalMilliseconds);
+        // A request expires with its timeout by default; this one is the job itself and must wait in the queue for
+        // however long no saga worker runs.
         var response = command.SendNow
-            ? Answer(client.GetResponse<SendAttempted>(command, cancellationToken, timeout))
-            : Answer(client.GetResponse<SendScheduled>(command, cancellationToken, timeout));
+            ? Answer(client.GetResponse<SendAttempted>(command, x => x.UseExecute(send => send.TimeToLive = null), cancellationToken, timeout))
+            : Answer(client.GetResponse<SendScheduled>(command, x => x.UseExecute(send => send.TimeToLive = null), cancellationToken, timeout));
         await db.SaveChangesAsync(cancellationToken);
         return await response;
     }
@@ -134,7 +136,7 @@ public static class OutboxApi
         var command = new UpdateSend(job.CorrelationId, job.AccountId, draft.Message, draft.SendAt, draft.RetryLimit);
         // Asked directly, not through the outbox: the answer is the saga's decision, and a client that gets no answer
         // must not find its update applied later.
-        var response = await bus.CreateRequestClient<UpdateSend>().GetResponse<SendUpdated, SendUpdateRejected, JobNotFound>(command, cancellationToken,
+        var response = await bus.CreateRequestClient<UpdateSend>(OutboxBusEndpoints.SendJobState).GetResponse<SendUpdated, SendUpdateRejected, JobNotFound>(command, cancellationToken,
             RequestTimeout.After(ms: (int)options.Value.SagaTimeout.TotalMilliseconds));
 
         if (response.Is(out Response<SendUpdated>? updated))
@@ -155,7 +157,7 @@ public static class OutboxApi
         if (job is null)
             return JobStatusApi.NotFound(id);
 
-        var response = await bus.CreateRequestClient<CancelSend>().GetResponse<SendCancelled, SendCancelRejected, JobNotFound>(
+        var response = await bus.CreateRequestClient<CancelSend>(OutboxBusEndpoints.SendJobState).GetResponse<SendCancelled, SendCancelRejected, JobNotFound>(
             new CancelSend(job.CorrelationId, job.AccountId), cancellationToken,
             RequestTimeout.After(ms: (int)options.Value.SagaTimeout.TotalMilliseconds));
 

@@ -19,9 +19,9 @@ static class SendJobActivities
             // The watchdog: while sending, SendDue means the attempt never reported back.
             .Schedule(machine.SendDue, c => new SendDue(c.Saga.CorrelationId), _ => machine.Now + machine.Options.AttemptTimeout)
             .IfElse(c => c.Saga.UseFallback,
-                fallback => fallback.Publish(c => new DeliverViaFallback(
+                fallback => fallback.Send(OutboxBusEndpoints.DeliverViaFallback, c => new DeliverViaFallback(
                     c.Saga.CorrelationId, c.Saga.AccountId, c.Saga.AttemptCount, c.Saga.MessageId, c.Saga.Message)),
-                provider => provider.Publish(c => new DeliverMessage(
+                provider => provider.Send(OutboxBusEndpoints.DeliverMessage, c => new DeliverMessage(
                     c.Saga.CorrelationId, c.Saga.AccountId, c.Saga.AttemptCount, c.Saga.MessageId, c.Saga.Message)));
 
     public static EventActivityBinder<SendJobState, T> Fail<T>(this EventActivityBinder<SendJobState, T> binder,

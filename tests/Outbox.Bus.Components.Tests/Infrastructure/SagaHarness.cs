@@ -114,16 +114,16 @@ public sealed class SagaHarness : IAsyncDisposable
 
     // ---- what happened ----
 
-    /// <summary>Every <see cref="DeliverMessage"/> published for the job so far, in order, with the time it left.</summary>
+    /// <summary>Every <see cref="DeliverMessage"/> sent for the job so far, in order, with the time it left.</summary>
     public IReadOnlyList<(DeliverMessage Message, DateTime SentAt)> Deliveries(Guid jobId) =>
-        Harness.Published.Select<DeliverMessage>(Snapshot)
+        Harness.Sent.Select<DeliverMessage>(Snapshot)
             .Where(m => m.Context.Message.JobId == jobId)
             .Select(m => (m.Context.Message, m.Context.SentTime ?? m.StartTime))
             .ToArray();
 
-    /// <summary>Every <see cref="DeliverViaFallback"/> published for the job so far, in order, with the time it left.</summary>
+    /// <summary>Every <see cref="DeliverViaFallback"/> sent for the job so far, in order, with the time it left.</summary>
     public IReadOnlyList<(DeliverViaFallback Message, DateTime SentAt)> FallbackDeliveries(Guid jobId) =>
-        Harness.Published.Select<DeliverViaFallback>(Snapshot)
+        Harness.Sent.Select<DeliverViaFallback>(Snapshot)
             .Where(m => m.Context.Message.JobId == jobId)
             .Select(m => (m.Context.Message, m.Context.SentTime ?? m.StartTime))
             .ToArray();
