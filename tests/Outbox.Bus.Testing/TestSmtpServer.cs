@@ -16,7 +16,7 @@ using SmtpServiceProvider = SmtpServer.ComponentModel.ServiceProvider;
 namespace Outbox.Bus.Testing;
 
 // A real SMTP server (the SmtpServer package) listening on 127.0.0.1 for tests. It records what it receives and
-// can be scripted to fail: see RespondWith, RespondOnceWith and RejectRecipient.
+// can be scripted to fail: see RespondWith, RespondOnceWith, RejectRecipient and FaultOnce.
 //
 //   await using var smtp = await TestSmtpServer.StartAsync();
 //   ... point the code under test at smtp.Host / smtp.Port, send ...
@@ -31,14 +31,20 @@ public sealed class TestSmtpServer : IAsyncDisposable
     // Marks a session whose DATA reply asked for the connection to be closed; see OnCommandExecuted.
     private const string CloseAfterReplyKey = "Outbox.Bus.Testing:CloseAfterReply";
 
+    // Marks a session the script hung up on, so the errors that follow on its closed socket are not reported as faults.
+    private const string DroppedKey = "Outbox.Bus.Testing:Dropped";
+
     private readonly Lock _gate = new();
     private readonly List<ReceivedMessage> _messages = [];
     private readonly List<RejectedMessage> _rejected = [];
+    private readonly List<ReceivedMessage> _unanswered = [];
     private readonly List<Exception> _faults = [];
     private readonly List<Waiter> _waiters = [];
     private readonly ConcurrentDictionary<Guid, byte> _activeSessions = new();
     private readonly ConcurrentDictionary<string, SmtpReply> _rejectedRecipients = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentQueue<SmtpReply> _onceReplies = new();
+    private readonly ConcurrentQueue<SmtpFault> _onceFaults = new();
+    private SmtpFault? _fault;
     private readonly CancellationTokenSource _stopping = new();
     private readonly SmtpListener _server;
     private Func<ReceivedMessage, SmtpReply?>? _responder;
@@ -125,6 +131,19 @@ public sealed class TestSmtpServer : IAsyncDisposable
         }
     }
 
+    // Messages whose DATA got no reply because a scripted fault (FaultOnce, FaultWith) hung or hung up; they are in
+    // neither Messages nor Rejected. The sender cannot know whether they were delivered.
+    public IReadOnlyList<ReceivedMessage> Unanswered
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _unanswered.ToArray();
+            }
+        }
+    }
+
     // Unexpected server-side errors (session faults, responder exceptions, unparseable messages). A test that
     // sees odd client errors can print these; scripted disconnects are not faults.
     public IReadOnlyList<Exception> Faults
@@ -190,6 +209,20 @@ public sealed class TestSmtpServer : IAsyncDisposable
     // RespondWith behaviour. Suits "fails once, then the retry succeeds" tests.
     public void RespondOnceWith(int code, string text) => _onceReplies.Enqueue(new SmtpReply(code, text));
 
+    // Instead of replying to the end of DATA of the next message (queue several for several messages): Hang never
+    // answers, so the client's command timeout ends the attempt; Drop closes the connection without a word. Takes
+    // precedence over RespondWith / RespondOnceWith.
+    public void FaultOnce(SmtpFault fault) => _onceFaults.Enqueue(fault);
+
+    // The same for every following message; null stops it.
+    public void FaultWith(SmtpFault? fault)
+    {
+        lock (_gate)
+        {
+            _fault = fault;
+        }
+    }
+
     // Answers RCPT TO for this address with the given reply instead of 250 (matching ignores case).
     // SmtpServer appends ", N retry(ies) remaining." to the text of such replies; see RecipientFilter.
     public void RejectRecipient(string address, int code = 550, string text = "5.1.1 Mailbox unavailable")
@@ -203,6 +236,8 @@ public sealed class TestSmtpServer : IAsyncDisposable
     {
         Volatile.Write(ref _responder, null);
         _onceReplies.Clear();
+        _onceFaults.Clear();
+        FaultWith(null);
         _rejectedRecipients.Clear();
     }
 
@@ -214,6 +249,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
         {
             _messages.Clear();
             _rejected.Clear();
+            _unanswered.Clear();
             _faults.Clear();
             Volatile.Write(ref _connectionCount, 0);
         }
@@ -298,6 +334,16 @@ public sealed class TestSmtpServer : IAsyncDisposable
         }
 
         _stopping.Dispose();
+    }
+
+    // Completes with the first message left unanswered by a scripted fault that matches (including earlier ones).
+    public Task<ReceivedMessage> WaitForUnansweredAsync(
+        Func<ReceivedMessage, bool>? predicate = null,
+        TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default)
+    {
+        predicate ??= _ => true;
+        return WaitAsync(() => _unanswered.FirstOrDefault(predicate), "a message left unanswered", timeout, cancellationToken);
     }
 
     // Evaluates probe under _gate now and after every recorded message; probe returns null until satisfied.
@@ -386,6 +432,43 @@ public sealed class TestSmtpServer : IAsyncDisposable
         }
     }
 
+    private void RecordUnanswered(ReceivedMessage message)
+    {
+        lock (_gate)
+        {
+            _unanswered.Add(message);
+            _waiters.RemoveAll(w => w.TryComplete());
+        }
+    }
+
+    private SmtpFault? ChooseFault()
+    {
+        if (_onceFaults.TryDequeue(out var once))
+        {
+            return once;
+        }
+
+        lock (_gate)
+        {
+            return _fault;
+        }
+    }
+
+    // SmtpServer answers whatever the store throws with 554, so a silent hang-up has to close the connection itself.
+    private async Task<SmtpResponse> FailSilentlyAsync(ISessionContext context, ReceivedMessage received, SmtpFault fault, CancellationToken cancellationToken)
+    {
+        RecordUnanswered(received);
+        if (fault == SmtpFault.Hang)
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+            await Task.Delay(Timeout.Infinite, linked.Token).ConfigureAwait(false);
+        }
+
+        context.Properties[DroppedKey] = true;
+        context.Pipe.Dispose();
+        throw new ScriptedDisconnect();
+    }
+
     private void Record(RejectedMessage rejected)
     {
         lock (_gate)
@@ -411,6 +494,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
         var raw = buffer.ToArray();
         ReceivedMessage received;
         SmtpReply? reply;
+        SmtpFault? fault;
         try
         {
             using var stream = new MemoryStream(raw, writable: false);
@@ -425,13 +509,19 @@ public sealed class TestSmtpServer : IAsyncDisposable
                 raw,
                 context.SessionId,
                 NewQueueId());
-            reply = ChooseReply(received);
+            fault = ChooseFault();
+            reply = fault is null ? ChooseReply(received) : null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // SmtpServer turns any exception here into "554"; keep the cause so the test can show it.
             RecordFault(ex);
             throw;
+        }
+
+        if (fault is { } silent)
+        {
+            return await FailSilentlyAsync(context, received, silent, cancellationToken).ConfigureAwait(false);
         }
 
         if (reply?.CloseConnection == true)
@@ -475,7 +565,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
     private void OnSessionFaulted(object? sender, SessionFaultedEventArgs e)
     {
         _activeSessions.TryRemove(e.Context.SessionId, out _);
-        if (e.Exception is not ScriptedDisconnect)
+        if (e.Exception is not ScriptedDisconnect && !e.Context.Properties.ContainsKey(DroppedKey))
         {
             RecordFault(e.Exception);
         }

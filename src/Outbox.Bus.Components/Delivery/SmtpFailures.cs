@@ -40,9 +40,13 @@ public static partial class SmtpFailures
             }
             case SslHandshakeException:
                 return new(FailureKind.Transient, "TLS handshake with the SMTP server failed", exception.Message, exception);
-            case SocketException or IOException or SmtpProtocolException or ServiceNotConnectedException
-                or TimeoutException or OperationCanceledException:
+            // Said apart because they mean different things to whoever reads the job: no server, a silent one, a lost line.
+            case TimeoutException or OperationCanceledException or IOException { InnerException: SocketException { SocketErrorCode: SocketError.TimedOut } }:
+                return new(FailureKind.Transient, "The SMTP server did not answer in time", exception.Message, exception);
+            case SocketException:
                 return new(FailureKind.Transient, "Could not reach the SMTP server", exception.Message, exception);
+            case IOException or SmtpProtocolException or ServiceNotConnectedException:
+                return new(FailureKind.Transient, "The SMTP server closed the connection", exception.Message, exception);
             default:
                 return new(FailureKind.Transient, "Unexpected error while sending", exception.Message, exception);
         }
