@@ -18,9 +18,11 @@ public sealed class SmtpMailTransport(SmtpConnectionPool pool) : IMailTransport
         {
             return await Send(lease, message, cancellationToken);
         }
-        catch (Exception exception) when (lease.Reused && IsStaleConnection(exception))
+        catch (Exception exception) when (lease.Reused && IsStaleConnection(exception)
+            && !((PartialRecipientsSmtpClient)lease.Client).SenderAnswered)
         {
-            // A pooled connection the server had already closed: the message never left, so one fresh try is safe.
+            // A pooled connection the server had closed before this message: nothing of it was taken, so one fresh try
+            // is safe. Once the server has answered, a lost connection is the attempt's failure, left to the saga.
             SmtpConnectionPool.Discard(lease.Client);
             lease = await Rent(account, fresh: true, cancellationToken);
             try
@@ -44,6 +46,7 @@ public sealed class SmtpMailTransport(SmtpConnectionPool pool) : IMailTransport
     {
         var client = (PartialRecipientsSmtpClient)lease.Client;
         string reply;
+        client.BeginMessage();
         try
         {
             reply = await client.SendAsync(message, cancellationToken);
