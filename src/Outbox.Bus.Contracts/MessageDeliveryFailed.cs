@@ -1,5 +1,7 @@
 namespace Outbox.Bus.Contracts;
 
+/// <summary>An attempt that did not deliver. <paramref name="FallbackAvailable"/>: the sender found a fallback service the
+/// account may use (an application-level or the account's own key), which the saga's retry decision depends on.</summary>
 public record MessageDeliveryFailed(
     Guid JobId,
     int Attempt,
@@ -7,4 +9,5 @@ public record MessageDeliveryFailed(
     string Reason,
     string Route,
     string? Reply,
-    DateTime FailedAt);
+    DateTime FailedAt,
+    bool FallbackAvailable = false);

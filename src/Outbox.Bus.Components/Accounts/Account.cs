@@ -20,6 +20,10 @@ public class Account
     public string? ImapUsername { get; set; }
     public string? ImapPasswordProtected { get; set; }
 
+    /// <summary>The account's own SendGrid API key for the fallback, as Data Protection ciphertext; the application's
+    /// key (<c>SendGrid:ApiKey</c>) serves accounts without one.</summary>
+    public string? SendGridApiKeyProtected { get; set; }
+
     /// <summary>Set when the provider refused the credentials; cleared by connecting the account again.</summary>
     public bool NeedsReauthentication { get; set; }
 

@@ -12,6 +12,12 @@ public static class Secrets
     public static IDataProtector AccountPasswords(this IDataProtectionProvider provider) =>
         provider.CreateProtector(AccountPasswordPurpose);
 
+    /// <summary>A purpose of its own, so a password ciphertext can never be passed off as an API key or the reverse.</summary>
+    public const string FallbackKeyPurpose = "Outbox.Bus.Accounts.SendGridKey.v1";
+
+    public static IDataProtector FallbackKeys(this IDataProtectionProvider provider) =>
+        provider.CreateProtector(FallbackKeyPurpose);
+
     /// <summary>A fresh bearer credential: 256 random bits, URL-safe.</summary>
     public static string NewToken() =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');

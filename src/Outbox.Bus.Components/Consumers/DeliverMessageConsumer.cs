@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Outbox.Bus.Components.Accounts;
 using Outbox.Bus.Components.Data;
 using Outbox.Bus.Components.Delivery;
+using Outbox.Bus.Components.Delivery.SendGrid;
 using Outbox.Bus.Components.Tracking;
 using Outbox.Bus.Contracts;
 
@@ -15,6 +16,7 @@ public sealed class DeliverMessageConsumer(
     OutboxBusDbContext db,
     IDataProtectionProvider dataProtection,
     IEnumerable<IMailTransport> transports,
+    SendGridFallback fallback,
     MessageTracking tracking,
     TimeProvider clock,
     ILogger<DeliverMessageConsumer> logger)
@@ -44,7 +46,7 @@ public sealed class DeliverMessageConsumer(
                 ?? throw new MailDeliveryException(FailureKind.Permanent, $"No transport for provider '{account.Provider}'");
 
             var message = MimeMessages.Build(delivery, clock.GetUtcNow(),
-                await tracking.HtmlRewriterAsync(delivery, context.CancellationToken));
+                await tracking.HtmlRewriterAsync(delivery.JobId, delivery.Message, context.CancellationToken));
             var receipt = await transport.SendAsync(ToMailAccount(account), message, context.CancellationToken);
 
             logger.LogInformation("Delivered attempt {Attempt} over {Route} ({Rejected} recipient(s) refused)", delivery.Attempt, route,
@@ -64,7 +66,7 @@ public sealed class DeliverMessageConsumer(
             }
 
             await context.Publish(new MessageDeliveryFailed(delivery.JobId, delivery.Attempt, failure.Kind, failure.Reason, route,
-                failure.Reply, Now));
+                failure.Reply, Now, FallbackAvailable: fallback.IsConfigured || account?.SendGridApiKeyProtected is not null));
         }
     }
 

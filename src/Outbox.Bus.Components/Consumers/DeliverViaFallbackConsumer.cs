@@ -1,9 +1,12 @@
 using MassTransit;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Outbox.Bus.Components.Accounts;
 using Outbox.Bus.Components.Data;
 using Outbox.Bus.Components.Delivery;
 using Outbox.Bus.Components.Delivery.SendGrid;
+using Outbox.Bus.Components.Tracking;
 using Outbox.Bus.Contracts;
 
 namespace Outbox.Bus.Components.Consumers;
@@ -12,7 +15,9 @@ namespace Outbox.Bus.Components.Consumers;
 /// <see cref="DeliverMessageConsumer"/> does for SMTP; it never decides about retries.</summary>
 public sealed class DeliverViaFallbackConsumer(
     OutboxBusDbContext db,
+    IDataProtectionProvider dataProtection,
     SendGridFallback fallback,
+    MessageTracking tracking,
     TimeProvider clock,
     ILogger<DeliverViaFallbackConsumer> logger)
     : IConsumer<DeliverViaFallback>
@@ -29,12 +34,16 @@ public sealed class DeliverViaFallbackConsumer(
 
         try
         {
-            // The fallback does not use the account's credentials, but a deleted account's jobs must not go out either.
-            if (!await db.Accounts.AsNoTracking().AnyAsync(a => a.Id == delivery.AccountId, context.CancellationToken))
-                throw new MailDeliveryException(FailureKind.Permanent, "The account no longer exists");
+            // A deleted account's jobs must not go out, even though the fallback does not use its mailbox credentials.
+            var account = await db.Accounts.AsNoTracking().Where(a => a.Id == delivery.AccountId)
+                    .Select(a => new { a.SendGridApiKeyProtected })
+                    .SingleOrDefaultAsync(context.CancellationToken)
+                ?? throw new MailDeliveryException(FailureKind.Permanent, "The account no longer exists");
 
-            // Per-account keys are not stored yet: the application-level key is used for every account.
-            var reply = await fallback.SendAsync(delivery, context.CancellationToken);
+            // The account's own key when it connected one; otherwise the application's (SendGridFallback's default).
+            var apiKey = account.SendGridApiKeyProtected is { } protectedKey ? dataProtection.FallbackKeys().Unprotect(protectedKey) : null;
+            var reply = await fallback.SendAsync(delivery, context.CancellationToken, apiKey,
+                await tracking.HtmlRewriterAsync(delivery.JobId, delivery.Message, context.CancellationToken));
 
             logger.LogInformation("Delivered attempt {Attempt} over {Route}", delivery.Attempt, SendGridFallback.Route);
             await context.Publish(new MessageSent(delivery.JobId, delivery.Attempt, delivery.MessageId, SendGridFallback.Route,
@@ -46,7 +55,7 @@ public sealed class DeliverViaFallbackConsumer(
             logger.LogWarning(exception, "Attempt {Attempt} over {Route} failed ({Kind}): {Reason}", delivery.Attempt,
                 SendGridFallback.Route, failure.Kind, failure.Reason);
             await context.Publish(new MessageDeliveryFailed(delivery.JobId, delivery.Attempt, failure.Kind, failure.Reason,
-                SendGridFallback.Route, failure.Reply, Now));
+                SendGridFallback.Route, failure.Reply, Now, FallbackAvailable: true));
         }
     }
 

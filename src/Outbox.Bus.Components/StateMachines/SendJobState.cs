@@ -28,6 +28,9 @@ public class SendJobState : SagaStateMachineInstance, ISagaVersion
 
     /// <summary>Once set, attempts go through the fallback service instead of the account's own provider.</summary>
     public bool UseFallback { get; set; }
+
+    /// <summary>Whether the sender last found a fallback the account may use (the application's key or its own).</summary>
+    public bool FallbackAvailable { get; set; }
     public List<DeliveryAttempt> Attempts { get; set; } = [];
     public string? Reason { get; set; }
     public bool Sent { get; set; }

@@ -44,7 +44,10 @@ public sealed class SendJobStateMachine : MassTransitStateMachine<SendJobState>
             When(ScheduleRequested)
                 .Then(Accept)
                 .IfElse(c => c.Saga.SendAt <= Now,
-                    now => now.StartAttempt(this),
+                    // A command that waited in a queue past the retry limit (workers down) must not send late.
+                    now => now.IfElse(c => Now > c.Saga.RetryLimit,
+                        expired => expired.Fail(this, RetryLimitReached),
+                        due => due.StartAttempt(this)),
                     later => later
                         .Schedule(SendDue, c => new SendDue(c.Saga.CorrelationId), c => c.Saga.SendAt)
                         .TransitionTo(Pending))
@@ -132,6 +135,7 @@ public sealed class SendJobStateMachine : MassTransitStateMachine<SendJobState>
                 .Then(c =>
                 {
                     c.Saga.UpdatedAt = Now;
+                    c.Saga.FallbackAvailable = c.Message.FallbackAvailable;
                     c.Saga.Attempts.Add(new DeliveryAttempt(c.Message.Attempt, c.Message.FailedAt, c.Message.Route,
                         c.Message.Kind.ToString().ToLowerInvariant(), c.Message.Reply ?? c.Message.Reason));
                 })
@@ -232,7 +236,7 @@ public sealed class SendJobStateMachine : MassTransitStateMachine<SendJobState>
                     .PublishStatus()));
 
     bool ShouldFallBack(SendJobState job, FailureKind kind) =>
-        _options.FallbackEnabled
+        (_options.FallbackEnabled || job.FallbackAvailable)
         && !job.UseFallback
         && (kind == FailureKind.DailyLimit || job.Attempts.Count(a => a.Route != FallbackRoute) >= _options.AttemptsBeforeFallback);
 

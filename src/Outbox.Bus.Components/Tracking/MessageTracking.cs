@@ -18,9 +18,9 @@ public sealed class MessageTracking(TrackingKeys keys, IOptions<TrackingOptions>
     /// configured (the message then goes out untracked, with a warning, rather than not at all). Every attempt of a job
     /// produces the same URLs, so a duplicate delivery is indistinguishable from the first.
     /// </summary>
-    public async ValueTask<Func<string, string>?> HtmlRewriterAsync(DeliverMessage delivery, CancellationToken cancellationToken)
+    public async ValueTask<Func<string, string>?> HtmlRewriterAsync(Guid jobId, EmailMessage message, CancellationToken cancellationToken)
     {
-        var request = TrackingRequest.Parse(delivery.Message.Tracking);
+        var request = TrackingRequest.Parse(message.Tracking);
         if (!request.Opens && !request.Links)
             return null;
 
@@ -28,12 +28,11 @@ public sealed class MessageTracking(TrackingKeys keys, IOptions<TrackingOptions>
         if (settings.BaseAddress is not { } baseAddress)
         {
             logger.LogWarning("Job {JobId} asks for open or link tracking, but Tracking:BaseUrl is not configured: sent untracked",
-                PublicId.Format(delivery.JobId));
+                PublicId.Format(jobId));
             return null;
         }
 
         var key = await keys.GetAsync(cancellationToken);
-        var jobId = delivery.JobId;
         var pixel = request.Opens ? baseAddress + OpenPath + TrackingToken.ForOpen(key, jobId) : null;
         Func<int, string, string?>? link = request.Links
             ? (index, url) => HtmlTracking.TokenLength(url) <= settings.MaxTrackedUrlLength

@@ -16,7 +16,7 @@ public sealed class When_the_fallback_cannot_send_for_this_service
         var failure = Assert.IsType<MessageDeliveryFailed>(await host.DeliverAndWait(FallbackHost.Delivery(account.Id)));
 
         Assert.Equal(FailureKind.Permanent, failure.Kind);
-        Assert.Equal("No fallback service is configured (SendGrid:ApiKey)", failure.Reason);
+        Assert.Equal("No fallback service is configured (SendGrid:ApiKey, or a key of the account's own)", failure.Reason);
         Assert.False(host.Fallback.IsConfigured);
         Assert.Empty(sendGrid.Requests);
     }

@@ -109,8 +109,9 @@ public sealed class SagaHarness : IAsyncDisposable
         Harness.Bus.Publish(new MessageSent(delivery.JobId, delivery.Attempt, delivery.MessageId, route, reply, DateTime.UtcNow));
 
     public Task ReportFailed(DeliverMessage delivery, FailureKind kind, string reason = "Provider deferred the message: 451 4.3.0 Try again later",
-        string? reply = "451 4.3.0 Try again later", string route = "smtp") =>
-        Harness.Bus.Publish(new MessageDeliveryFailed(delivery.JobId, delivery.Attempt, kind, reason, route, reply, DateTime.UtcNow));
+        string? reply = "451 4.3.0 Try again later", string route = "smtp", bool fallbackAvailable = false) =>
+        Harness.Bus.Publish(new MessageDeliveryFailed(delivery.JobId, delivery.Attempt, kind, reason, route, reply, DateTime.UtcNow,
+            fallbackAvailable));
 
     // ---- what happened ----
 

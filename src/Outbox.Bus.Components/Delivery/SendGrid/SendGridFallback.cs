@@ -41,11 +41,13 @@ public sealed class SendGridFallback(
 
     /// <summary>Sends one attempt through SendGrid.</summary>
     /// <param name="apiKey">An account's own key; the application-level <see cref="SendGridOptions.ApiKey"/> when null.</param>
+    /// <param name="trackHtml">Adds the job's tracking to the HTML part, as on the SMTP route.</param>
     /// <returns>SendGrid's <c>X-Message-Id</c> for the accepted message, when it gives one.</returns>
-    public async Task<string?> SendAsync(DeliverViaFallback delivery, CancellationToken cancellationToken, string? apiKey = null)
+    public async Task<string?> SendAsync(DeliverViaFallback delivery, CancellationToken cancellationToken, string? apiKey = null,
+        Func<string, string>? trackHtml = null)
     {
         var key = KeyOf(apiKey);
-        var message = SendGridMessages.Build(delivery);
+        var message = SendGridMessages.Build(delivery, trackHtml);
         var from = delivery.Message.From[0].Email;
 
         // Honour a 429 for every job, not just the one that met it: calling again before the reset only earns more 429s.
@@ -110,7 +112,7 @@ public sealed class SendGridFallback(
     {
         var key = string.IsNullOrWhiteSpace(apiKey) ? options.Value.ApiKey : apiKey;
         return string.IsNullOrWhiteSpace(key)
-            ? throw new MailDeliveryException(FailureKind.Permanent, "No fallback service is configured (SendGrid:ApiKey)")
+            ? throw new MailDeliveryException(FailureKind.Permanent, "No fallback service is configured (SendGrid:ApiKey, or a key of the account's own)")
             : key.Trim();
     }
 

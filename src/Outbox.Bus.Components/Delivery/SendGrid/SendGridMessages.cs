@@ -11,7 +11,9 @@ public static class SendGridMessages
     /// <summary>The <c>custom_args</c> key that carries the job id into SendGrid's event webhook and activity feed.</summary>
     public const string JobStatusIdArg = "job_status_id";
 
-    public static SendGridMessage Build(DeliverViaFallback delivery)
+    /// <param name="trackHtml">The job's open pixel and tracked links, as the SMTP route adds them; null sends the body as
+    /// written.</param>
+    public static SendGridMessage Build(DeliverViaFallback delivery, Func<string, string>? trackHtml = null)
     {
         var source = delivery.Message;
         if (source.From.Count == 0)
@@ -66,7 +68,14 @@ public static class SendGridMessages
         if (text.Length > 0)
             contents.Add(new Content("text/plain", text));
         if (html.Length > 0)
-            contents.Add(new Content("text/html", html));
+            contents.Add(new Content("text/html", trackHtml is null ? html : trackHtml(html)));
+        if (trackHtml is not null)
+            // Our pixel and links report to this service; SendGrid's own would wrap them a second time.
+            message.TrackingSettings = new TrackingSettings
+            {
+                ClickTracking = new ClickTracking { Enable = false, EnableText = false },
+                OpenTracking = new OpenTracking { Enable = false },
+            };
         if (contents.Count == 0)
             contents.Add(new Content("text/plain", " "));
         message.Contents = contents;

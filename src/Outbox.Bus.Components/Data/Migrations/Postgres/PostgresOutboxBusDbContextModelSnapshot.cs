@@ -94,6 +94,9 @@ namespace Outbox.Bus.Components.Data.Migrations.Postgres
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
+                    b.Property<string>("SendGridApiKeyProtected")
+                        .HasColumnType("text");
+
                     b.Property<string>("SmtpHost")
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)");
@@ -172,6 +175,9 @@ namespace Outbox.Bus.Components.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<bool>("FallbackAvailable")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("Message")
                         .IsRequired()

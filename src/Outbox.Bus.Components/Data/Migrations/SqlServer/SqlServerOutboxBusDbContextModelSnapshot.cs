@@ -94,6 +94,9 @@ namespace Outbox.Bus.Components.Data.Migrations.SqlServer
                         .HasMaxLength(20)
                         .HasColumnType("nvarchar(20)");
 
+                    b.Property<string>("SendGridApiKeyProtected")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<string>("SmtpHost")
                         .HasMaxLength(255)
                         .HasColumnType("nvarchar(255)");
@@ -172,6 +175,9 @@ namespace Outbox.Bus.Components.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
+
+                    b.Property<bool>("FallbackAvailable")
+                        .HasColumnType("bit");
 
                     b.Property<string>("Message")
                         .IsRequired()

@@ -89,6 +89,9 @@ namespace Outbox.Bus.Components.Data.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SendGridApiKeyProtected")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SmtpHost")
                         .HasMaxLength(255)
                         .HasColumnType("TEXT");
@@ -167,6 +170,9 @@ namespace Outbox.Bus.Components.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("FallbackAvailable")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Message")
                         .IsRequired()
