@@ -4,7 +4,7 @@
 //
 // Run:  node --test tests/nylas-sdk/compat.test.mjs   (after `npm ci` in tests/nylas-sdk)
 // Env:  OUTBOX_API_SERVER, OUTBOX_CLIENT_ID, OUTBOX_CLIENT_SECRET,
-//       OUTBOX_SMTP_HOST, OUTBOX_SMTP_PORT, OUTBOX_ACCOUNT_EMAIL
+//       OUTBOX_SMTP_HOST, OUTBOX_SMTP_PORT, OUTBOX_ACCOUNT_EMAIL, OUTBOX_SENDGRID_KEY
 //
 // The steps are top-level tests that run in order and share `state`. A step whose prerequisite
 // failed is skipped (the failing step is the one to look at). The contract these assertions rest
@@ -25,6 +25,7 @@ const REQUIRED_ENV = [
   'OUTBOX_SMTP_HOST',
   'OUTBOX_SMTP_PORT',
   'OUTBOX_ACCOUNT_EMAIL',
+  'OUTBOX_SENDGRID_KEY',
 ];
 
 const env = Object.fromEntries(REQUIRED_ENV.map((name) => [name, process.env[name] ?? '']));
@@ -380,6 +381,41 @@ test('15. jobStatuses.find(well-formed unknown id) rejects with a 404 NylasApiEr
       assert.equal(typeof err.type, 'string', 'error body should have a string "type"');
       assert.ok(err.type.length > 0, 'error "type" should not be empty');
       assert.ok(typeof err.message === 'string' && err.message.length > 0, 'error body should have a "message"');
+      return true;
+    },
+  );
+});
+
+// The fallback: the account connects its own SendGrid key (no SDK method for that, so through the SDK's request()),
+// then the SDK's own sendGridVerificationStatus() and deleteSendGridSubUser(email) drive the onboarding endpoints.
+test('16. POST /v2/outbox/onboard/subuser with the account\'s own SendGrid key (through the SDK\'s request())', { timeout: STEP_TIMEOUT_MS }, async (t) => {
+  if (!prerequisites(t, 'nylas')) return;
+  const connected = await state.nylas.outbox.request({
+    method: 'POST',
+    path: '/onboard/subuser',
+    body: { api_key: env.OUTBOX_SENDGRID_KEY },
+  });
+  assert.equal(connected.connected, true);
+  assert.equal(connected.email, env.OUTBOX_ACCOUNT_EMAIL);
+  state.sendGridConnected = true;
+});
+
+test('17. outbox.sendGridVerificationStatus() → SendGridVerifiedStatus from the account\'s key', { timeout: STEP_TIMEOUT_MS }, async (t) => {
+  if (!prerequisites(t, 'nylas', 'sendGridConnected')) return;
+  const status = await state.nylas.outbox.sendGridVerificationStatus();
+  assert.equal(status.constructor.name, 'SendGridVerifiedStatus');
+  assert.equal(status.senderVerified, true);
+  assert.equal(status.domainVerified, false);
+});
+
+test('18. outbox.deleteSendGridSubUser(email) removes the key; verified_status then rejects with 400', { timeout: STEP_TIMEOUT_MS }, async (t) => {
+  if (!prerequisites(t, 'nylas', 'sendGridConnected')) return;
+  await state.nylas.outbox.deleteSendGridSubUser(env.OUTBOX_ACCOUNT_EMAIL);
+  await assert.rejects(
+    () => state.nylas.outbox.sendGridVerificationStatus(),
+    (err) => {
+      assert.equal(err.statusCode, 400, `expected 400, got ${err.statusCode} (${err.message})`);
+      assert.equal(err.type, 'invalid_request_error');
       return true;
     },
   );
