@@ -22,9 +22,6 @@ public sealed class ApiOptions
 
     public TimeSpan AuthorizationCodeLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>After a new job is committed, how long the API waits for the saga to take it before answering 202 anyway.</summary>
-    public TimeSpan AcceptWait { get; set; } = TimeSpan.FromSeconds(5);
-
     /// <summary>How long the API waits for the saga to decide an update or cancel.</summary>
     public TimeSpan SagaTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

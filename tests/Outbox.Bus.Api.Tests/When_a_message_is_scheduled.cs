@@ -34,4 +34,41 @@ public sealed class When_a_message_is_scheduled
         Assert.Equal("Hello Bob", received.Message.TextBody?.Trim());
         Assert.Equal("<p>Hello <b>Bob</b></p>", received.Message.HtmlBody);
     }
+
+    [Fact]
+    public async Task Should_leave_no_job_request_once_a_saga_has_taken_the_job()
+    {
+        await using var app = await OutboxBusApp.StartAsync();
+        var account = await app.ConnectAsync();
+        var message = Json.Message();
+        message["send_at"] = Json.Now + 3600;
+
+        var jobId = (await account.Send(message)).Str("job_status_id");
+        var taken = await Eventually(() => CountRows(app, "JobRequests") == 0 && CountRows(app, "SendJobs") == 1);
+
+        Assert.True(taken, "the saga's row replaces the API's request in one transaction");
+        Assert.Equal("pending", (await account.WaitForStatus(jobId, "pending")).Str("status"));
+    }
+
+    static async Task<bool> Eventually(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (condition())
+                return true;
+            await Task.Delay(50);
+        }
+        return condition();
+    }
+
+    static long CountRows(OutboxBusApp app, string table)
+    {
+        var path = Path.Combine(app.DataDirectory, "outbox-bus.db");
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM \"{table}\"";
+        return (long)command.ExecuteScalar()!;
+    }
 }

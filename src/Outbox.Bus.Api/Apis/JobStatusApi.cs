@@ -11,7 +11,8 @@ using Outbox.Bus.Components.StateMachines;
 
 namespace Outbox.Bus.Api.Apis;
 
-/// <summary><c>/job-statuses</c>: reads go straight to the saga's state, never through the bus.</summary>
+/// <summary><c>/job-statuses</c>: reads go straight to the saga's state, never through the bus; a job accepted but not yet
+/// taken by a saga is read from its <see cref="JobRequest"/>.</summary>
 public static class JobStatusApi
 {
     public static IEndpointRouteBuilder MapJobStatusApi(this IEndpointRouteBuilder app)
@@ -42,15 +43,30 @@ public static class JobStatusApi
             return NylasResults.BadRequest($"status must be one of {string.Join(", ", JobStatus.All)}.");
 
         var accountId = user.AccountId();
+        // Read before the jobs: a request taken in between then shows up in both (and the saga's row wins) rather than in
+        // neither.
+        var requested = status is null or JobStatus.Pending
+            ? await db.JobRequests.AsNoTracking().Where(r => r.AccountId == accountId)
+                .OrderByDescending(r => r.RequestedAt).ThenByDescending(r => r.JobId)
+                .Take(skip + take).ToListAsync(cancellationToken)
+            : [];
+
         var jobs = db.SendJobs.AsNoTracking().Where(j => j.AccountId == accountId);
         if (status is not null)
             jobs = jobs.Where(JobStatus.Filter(status));
+        jobs = jobs.OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.CorrelationId);
 
-        var page = await jobs
+        if (requested.Count == 0)
+            return TypedResults.Ok((await jobs.Skip(skip).Take(take).ToListAsync(cancellationToken)).Select(JobViews.Status).ToList());
+
+        // Rare (a backlog, or no saga worker running): merge the two, newest first, then page.
+        var taken = await jobs.Take(skip + take).ToListAsync(cancellationToken);
+        var ids = taken.Select(j => j.CorrelationId).ToHashSet();
+        return TypedResults.Ok(taken
+            .Concat(requested.Where(r => !ids.Contains(r.JobId)).Select(r => r.AsPendingJob()))
             .OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.CorrelationId)
             .Skip(skip).Take(take)
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok(page.Select(JobViews.Status).ToList());
+            .Select(JobViews.Status).ToList());
     }
 
     static bool TryCount(string? text, int fallback, out int value)
@@ -64,9 +80,49 @@ public static class JobStatusApi
     {
         if (!PublicId.TryParse(id, out var jobId))
             return null;
-        return await db.SendJobs.AsNoTracking()
-            .SingleOrDefaultAsync(j => j.CorrelationId == jobId && j.AccountId == accountId, cancellationToken);
+        if (await Taken(db, jobId, accountId, cancellationToken) is { } job)
+            return job;
+        if (await Requested(db, jobId, accountId, cancellationToken) is { } request)
+            return request.AsPendingJob();
+        // Taken between the two reads: the saga creates its row and deletes the request in one transaction.
+        return await Taken(db, jobId, accountId, cancellationToken);
     }
+
+    /// <summary>
+    /// For a change only the saga may decide (update, cancel): the job once a saga has taken it. A job accepted a moment
+    /// ago may still be on its way to the saga, so it is waited for up to <paramref name="wait"/>; <c>Untaken</c> says
+    /// it exists but no saga took it in time.
+    /// </summary>
+    public static async Task<(SendJobState? Job, bool Untaken)> FindTaken(OutboxBusDbContext db, string id, string accountId,
+        TimeSpan wait, CancellationToken cancellationToken)
+    {
+        if (!PublicId.TryParse(id, out var jobId))
+            return (null, false);
+        var deadline = DateTime.UtcNow + wait;
+        while (true)
+        {
+            if (await Taken(db, jobId, accountId, cancellationToken) is { } job)
+                return (job, false);
+            if (await Requested(db, jobId, accountId, cancellationToken) is null)
+                return (await Taken(db, jobId, accountId, cancellationToken), false);
+            if (DateTime.UtcNow >= deadline)
+                return (null, true);
+            await Task.Delay(TakenPollInterval, cancellationToken);
+        }
+    }
+
+    static readonly TimeSpan TakenPollInterval = TimeSpan.FromMilliseconds(25);
+
+    static Task<SendJobState?> Taken(OutboxBusDbContext db, Guid jobId, string accountId, CancellationToken cancellationToken) =>
+        db.SendJobs.AsNoTracking().SingleOrDefaultAsync(j => j.CorrelationId == jobId && j.AccountId == accountId, cancellationToken);
+
+    static Task<JobRequest?> Requested(OutboxBusDbContext db, Guid jobId, string accountId, CancellationToken cancellationToken) =>
+        db.JobRequests.AsNoTracking().SingleOrDefaultAsync(r => r.JobId == jobId && r.AccountId == accountId, cancellationToken);
+
+    /// <summary>Accepted, durable, but no saga worker has taken the job yet: the client may try again shortly.</summary>
+    public static JsonHttpResult<NylasError> NotYetTaken(string id) =>
+        NylasResults.Error(StatusCodes.Status503ServiceUnavailable,
+            $"Job {(id.Length <= 40 ? id : id[..40])} is accepted but not yet taken up for sending; try again shortly.", NylasError.ApiError);
 
     public static JsonHttpResult<NylasError> NotFound(string id) =>
         NylasResults.NotFound($"Couldn't find job status with id {(id.Length <= 40 ? id : id[..40])}.");

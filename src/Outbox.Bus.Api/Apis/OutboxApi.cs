@@ -27,31 +27,39 @@ public static class OutboxApi
     }
 
     public static async Task<Results<Accepted<SendResponse>, Ok<SentMessage>, JsonHttpResult<NylasError>>> Send(
-        HttpContext http, ClaimsPrincipal user, string? sendnow, IRequestClient<ScheduleSend> client, OutboxBusDbContext db,
-        IOptions<ApiOptions> options, IOptions<SendJobOptions> jobs, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext http, ClaimsPrincipal user, string? sendnow, IRequestClient<ScheduleSend> client, ISendEndpointProvider endpoints,
+        OutboxBusDbContext db, IOptions<ApiOptions> options, IOptions<SendJobOptions> jobs, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         if (!bool.TryParse(sendnow ?? "false", out var now))
             return NylasResults.BadRequest("sendnow must be true or false.");
         return now
             ? await SendNow(http, user, client, db, options.Value, jobs.Value, clock, cancellationToken)
-            : await Accept(http, user, client, db, options.Value, jobs.Value, clock, cancellationToken);
+            : await Accept(http, user, endpoints, db, options.Value, jobs.Value, clock, cancellationToken);
     }
 
     public static async Task<Results<Accepted<SendResponse>, Ok<SentMessage>, JsonHttpResult<NylasError>>> Schedule(
-        HttpContext http, ClaimsPrincipal user, IRequestClient<ScheduleSend> client, OutboxBusDbContext db,
+        HttpContext http, ClaimsPrincipal user, ISendEndpointProvider endpoints, OutboxBusDbContext db,
         IOptions<ApiOptions> options, IOptions<SendJobOptions> jobs, TimeProvider clock, CancellationToken cancellationToken) =>
-        await Accept(http, user, client, db, options.Value, jobs.Value, clock, cancellationToken);
+        await Accept(http, user, endpoints, db, options.Value, jobs.Value, clock, cancellationToken);
 
+    /// <summary>
+    /// The job request and its command commit together (the command through the bus outbox): from here on the job is
+    /// durable and readable, which is all a 202 promises, so the answer does not wait for the saga.
+    /// </summary>
     static async Task<Results<Accepted<SendResponse>, Ok<SentMessage>, JsonHttpResult<NylasError>>> Accept(
-        HttpContext http, ClaimsPrincipal user, IRequestClient<ScheduleSend> client, OutboxBusDbContext db, ApiOptions options,
+        HttpContext http, ClaimsPrincipal user, ISendEndpointProvider endpoints, OutboxBusDbContext db, ApiOptions options,
         SendJobOptions jobs, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (command, error) = await ReadNewJob(http, user, options, jobs, clock, sendNow: false);
         if (command is null)
             return error!;
 
-        var response = await Commit(client, command, db, options.AcceptWait, cancellationToken);
-        return Accepted(command, (response as SendScheduled)?.Status ?? JobStatus.Pending);
+        db.JobRequests.Add(JobRequest.For(command));
+        var saga = await endpoints.GetSendEndpoint(OutboxBusEndpoints.SendJobState);
+        await saga.Send(command, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return Accepted(command, JobStatus.Pending);
     }
 
     static async Task<Results<Accepted<SendResponse>, Ok<SentMessage>, JsonHttpResult<NylasError>>> SendNow(
@@ -79,18 +87,18 @@ public static class OutboxApi
     }
 
     /// <summary>
-    /// Puts the command in the outbox and commits it: from here on the job is durable, which is what a 202 promises.
-    /// Then waits up to <paramref name="wait"/> for the saga's answer (SendScheduled, or SendAttempted for sendnow).
+    /// Commits the job request with its command, as <see cref="Accept"/> does, then waits up to <paramref name="wait"/> for
+    /// the first attempt's outcome.
     /// </summary>
     static async Task<object?> Commit(IRequestClient<ScheduleSend> client, ScheduleSend command, OutboxBusDbContext db,
         TimeSpan wait, CancellationToken cancellationToken)
     {
         var timeout = RequestTimeout.After(ms: (int)wait.TotalMilliseconds);
+        db.JobRequests.Add(JobRequest.For(command));
         // A request expires with its timeout by default; this one is the job itself and must wait in the queue for
         // however long no saga worker runs.
-        var response = command.SendNow
-            ? Answer(client.GetResponse<SendAttempted>(command, x => x.UseExecute(send => send.TimeToLive = null), cancellationToken, timeout))
-            : Answer(client.GetResponse<SendScheduled>(command, x => x.UseExecute(send => send.TimeToLive = null), cancellationToken, timeout));
+        var response = Answer(client.GetResponse<SendAttempted>(command, x => x.UseExecute(send => send.TimeToLive = null),
+            cancellationToken, timeout));
         await db.SaveChangesAsync(cancellationToken);
         return await response;
     }
@@ -120,9 +128,9 @@ public static class OutboxApi
         IBus bus, IOptions<ApiOptions> options, IOptions<SendJobOptions> jobOptions,
         TimeProvider clock, CancellationToken cancellationToken)
     {
-        var job = await JobStatusApi.Find(db, id, user.AccountId(), cancellationToken);
+        var (job, untaken) = await JobStatusApi.FindTaken(db, id, user.AccountId(), options.Value.SagaTimeout, cancellationToken);
         if (job is null)
-            return JobStatusApi.NotFound(id);
+            return untaken ? JobStatusApi.NotYetTaken(id) : JobStatusApi.NotFound(id);
 
         var (request, readError) = await JsonBody<SendRequest>.Read(http);
         if (request is null)
@@ -153,9 +161,9 @@ public static class OutboxApi
         string id, ClaimsPrincipal user, OutboxBusDbContext db, IBus bus,
         IOptions<ApiOptions> options, CancellationToken cancellationToken)
     {
-        var job = await JobStatusApi.Find(db, id, user.AccountId(), cancellationToken);
+        var (job, untaken) = await JobStatusApi.FindTaken(db, id, user.AccountId(), options.Value.SagaTimeout, cancellationToken);
         if (job is null)
-            return JobStatusApi.NotFound(id);
+            return untaken ? JobStatusApi.NotYetTaken(id) : JobStatusApi.NotFound(id);
 
         var response = await bus.CreateRequestClient<CancelSend>(OutboxBusEndpoints.SendJobState).GetResponse<SendCancelled, SendCancelRejected, JobNotFound>(
             new CancelSend(job.CorrelationId, job.AccountId), cancellationToken,

@@ -20,6 +20,9 @@ public class OutboxBusDbContext(DbContextOptions options) : DbContext(options)
     /// <summary>The send-job saga's state; written only by the saga, read by the job-status API.</summary>
     public DbSet<SendJobState> SendJobs => Set<SendJobState>();
 
+    /// <summary>Accepted jobs no saga has taken yet; see <see cref="JobRequest"/>.</summary>
+    public DbSet<JobRequest> JobRequests => Set<JobRequest>();
+
     public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
     public DbSet<WebhookDeliveryAttempt> WebhookDeliveries => Set<WebhookDeliveryAttempt>();
 
@@ -37,6 +40,7 @@ public class OutboxBusDbContext(DbContextOptions options) : DbContext(options)
         modelBuilder.AddInboxStateEntity();
         modelBuilder.AddOutboxMessageEntity();
         modelBuilder.AddOutboxStateEntity();
+        modelBuilder.ApplyConfiguration(new JobRequestConfiguration());
         modelBuilder.ApplyConfiguration(new WebhookSubscriptionConfiguration());
         modelBuilder.ApplyConfiguration(new WebhookDeliveryAttemptConfiguration());
         modelBuilder.ApplyConfiguration(new TrackingKeyConfiguration());

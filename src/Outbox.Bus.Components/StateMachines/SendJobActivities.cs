@@ -1,4 +1,7 @@
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Outbox.Bus.Components.Data;
 using Outbox.Bus.Contracts;
 
 namespace Outbox.Bus.Components.StateMachines;
@@ -23,6 +26,24 @@ static class SendJobActivities
                     c.Saga.CorrelationId, c.Saga.AccountId, c.Saga.AttemptCount, c.Saga.MessageId, c.Saga.Message)),
                 provider => provider.Send(OutboxBusEndpoints.DeliverMessage, c => new DeliverMessage(
                     c.Saga.CorrelationId, c.Saga.AccountId, c.Saga.AttemptCount, c.Saga.MessageId, c.Saga.Message)));
+
+    /// <summary>The API's record of the accepted job (<see cref="JobRequest"/>) has served once the job's state exists: it
+    /// goes in the same transaction, on the saga's own DbContext.</summary>
+    public static EventActivityBinder<SendJobState, ScheduleSend> TakeRequest(this EventActivityBinder<SendJobState, ScheduleSend> binder) =>
+        binder.ThenAsync(async c =>
+        {
+            // The specs' in-memory repository runs without a database.
+            if (c.TryGetPayload<IServiceProvider>(out var services) && services.GetService<OutboxBusDbContext>() is { } db)
+                await db.JobRequests.Where(r => r.JobId == c.Saga.CorrelationId).ExecuteDeleteAsync(c.CancellationToken);
+        });
+
+    /// <summary>Answers the API only when it asked (<c>sendnow</c>, or an older API): a reply nobody awaits would be
+    /// published to the bus.</summary>
+    public static EventActivityBinder<SendJobState, T> RespondIfAsked<T, TResponse>(this EventActivityBinder<SendJobState, T> binder,
+        EventMessageFactory<SendJobState, T, TResponse> response)
+        where T : class
+        where TResponse : class =>
+        binder.If(c => c.RequestId.HasValue && c.ResponseAddress is not null, asked => asked.Respond(response));
 
     public static EventActivityBinder<SendJobState, T> Fail<T>(this EventActivityBinder<SendJobState, T> binder,
         SendJobStateMachine machine, string? reason = null)

@@ -43,6 +43,7 @@ public sealed class SendJobStateMachine : MassTransitStateMachine<SendJobState>
         Initially(
             When(ScheduleRequested)
                 .Then(Accept)
+                .TakeRequest()
                 .IfElse(c => c.Saga.SendAt <= Now,
                     // A command that waited in a queue past the retry limit (workers down) must not send late.
                     now => now.IfElse(c => Now > c.Saga.RetryLimit,
@@ -57,12 +58,12 @@ public sealed class SendJobStateMachine : MassTransitStateMachine<SendJobState>
                         c.Saga.WaitingRequestId = c.RequestId;
                         c.Saga.WaitingResponseAddress = c.ResponseAddress;
                     }),
-                    reply => reply.Respond(c => new SendScheduled(c.Saga.CorrelationId, JobStatus.Of(c.Saga)))));
+                    reply => reply.RespondIfAsked(c => new SendScheduled(c.Saga.CorrelationId, JobStatus.Of(c.Saga)))));
 
         // A redelivered or repeated ScheduleSend for a known job changes nothing.
         DuringAny(
             When(ScheduleRequested)
-                .Respond(c => new SendScheduled(c.Saga.CorrelationId, JobStatus.Of(c.Saga))));
+                .RespondIfAsked(c => new SendScheduled(c.Saga.CorrelationId, JobStatus.Of(c.Saga))));
 
         // Another account's job does not exist, whatever its state.
         DuringAny(

@@ -230,9 +230,8 @@ public sealed class Deployment : IAsyncDisposable
             $"{examples}\n{Describe()}");
     }
 
-    /// <summary>Polls <c>GET /job-statuses/{id}</c> until it answers 200. Today a <c>202</c> does not make the job readable at
-    /// once: when the saga has not answered within <c>Api:AcceptWait</c> (a busy or absent saga worker), the job only
-    /// appears once a saga worker has taken its <c>ScheduleSend</c>; until then reads, updates and cancels answer 404.</summary>
+    /// <summary>Polls <c>GET /job-statuses/{id}</c> until it answers 200 (it does at once: the API answers from the job
+    /// request until a saga takes the job).</summary>
     public async Task<JsonObject> WaitUntilVisibleAsync(Account account, string jobId, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;

@@ -151,6 +151,37 @@ namespace Outbox.Bus.Components.Data.Migrations.Postgres
                     b.ToTable("AuthorizationCodes");
                 });
 
+            modelBuilder.Entity("Outbox.Bus.Components.Data.JobRequest", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(25)
+                        .HasColumnType("character varying(25)");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("RetryLimit")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("SendAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("JobId");
+
+                    b.HasIndex("AccountId", "RequestedAt");
+
+                    b.ToTable("JobRequests", (string)null);
+                });
+
             modelBuilder.Entity("Outbox.Bus.Components.StateMachines.SendJobState", b =>
                 {
                     b.Property<Guid>("CorrelationId")

@@ -151,6 +151,37 @@ namespace Outbox.Bus.Components.Data.Migrations.SqlServer
                     b.ToTable("AuthorizationCodes");
                 });
 
+            modelBuilder.Entity("Outbox.Bus.Components.Data.JobRequest", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(25)
+                        .HasColumnType("nvarchar(25)");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime>("RetryLimit")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime>("SendAt")
+                        .HasColumnType("datetime2");
+
+                    b.HasKey("JobId");
+
+                    b.HasIndex("AccountId", "RequestedAt");
+
+                    b.ToTable("JobRequests", (string)null);
+                });
+
             modelBuilder.Entity("Outbox.Bus.Components.StateMachines.SendJobState", b =>
                 {
                     b.Property<Guid>("CorrelationId")

@@ -146,6 +146,37 @@ namespace Outbox.Bus.Components.Data.Migrations.Sqlite
                     b.ToTable("AuthorizationCodes");
                 });
 
+            modelBuilder.Entity("Outbox.Bus.Components.Data.JobRequest", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(25)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("RetryLimit")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("SendAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("JobId");
+
+                    b.HasIndex("AccountId", "RequestedAt");
+
+                    b.ToTable("JobRequests", (string)null);
+                });
+
             modelBuilder.Entity("Outbox.Bus.Components.StateMachines.SendJobState", b =>
                 {
                     b.Property<Guid>("CorrelationId")
