@@ -23,6 +23,7 @@ public sealed class BenchOptions
     public ushort? PrefetchCount { get; private set; }
     public int DatabasePoolSize { get; private set; } = 20;
     public string? DatabaseSslMode { get; private set; }
+    public List<KeyValuePair<string, string>> DatabaseOptions { get; } = [];
 
     // Scenario 1: accept.
     public int AcceptSeconds { get; private set; } = 30;
@@ -74,6 +75,8 @@ public sealed class BenchOptions
           --db-pool N                  Maximum Pool Size of each service process's connection string, default 20
                                        (the server allows 100 connections in all; Npgsql's own default is 100 per process)
           --db-ssl-mode MODE           SSL Mode of the service connection strings (default: Npgsql's, Prefer: TLS when the server offers it)
+          --db-option KEY=VALUE        any other Npgsql connection string keyword for the services (repeatable),
+                                       e.g. --db-option "No Reset On Close=true" --db-option "Max Auto Prepare=64"
           --env KEY=VALUE              extra environment for every API/worker process (repeatable)
           --accept-seconds N  --accept-concurrency N  --accept-paced-seconds N  --accept-rate N
           --e2e-seconds N  --e2e-inflight N  --e2e-warmup-seconds N
@@ -114,6 +117,12 @@ public sealed class BenchOptions
                 case "--db-pool": options.DatabasePoolSize = Math.Max(1, Int()); break;
                 case "--db-ssl-mode": options.DatabaseSslMode = Value(); break;
                 case "--query-delay": options.QueryDelay = TimeSpan.Parse(Value(), CultureInfo.InvariantCulture).ToString("c"); break;
+                case "--db-option":
+                    var option = Value();
+                    var equals = option.IndexOf('=', StringComparison.Ordinal);
+                    if (equals <= 0) throw new ArgumentException("--db-option needs KEY=VALUE");
+                    options.DatabaseOptions.Add(new(option[..equals], option[(equals + 1)..]));
+                    break;
                 case "--env":
                     var pair = Value();
                     var eq = pair.IndexOf('=', StringComparison.Ordinal);

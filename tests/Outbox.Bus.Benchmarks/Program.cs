@@ -57,7 +57,8 @@ var run = new RunResult
         Machine = await MachineAsync(),
         Topology = new TopologyInfo(options.ApiInstances, options.SagaWorkers, options.SenderWorkers, options.Accounts, options.Configuration,
             options.QueryDelay, options.PrefetchCount?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "service default (32)",
-            options.DatabasePoolSize, options.DatabaseSslMode ?? "Npgsql default (Prefer)", options.ExtraEnvironment.ToDictionary(kv => kv.Key, kv => kv.Value)),
+            options.DatabasePoolSize, (options.DatabaseSslMode ?? "Npgsql default (Prefer)")
+                + string.Concat(options.DatabaseOptions.Select(kv => $"; {kv.Key}={kv.Value}")), options.ExtraEnvironment.ToDictionary(kv => kv.Key, kv => kv.Value)),
         LoadAverageAtStart = ProcStats.LoadAverage(),
     },
 };

@@ -108,7 +108,7 @@ public static class Report
         var t = info.Topology;
         md.AppendLine(CultureInfo.InvariantCulture, $"### Outbox.Bus benchmark, {info.Started:yyyy-MM-dd HH:mm} UTC{(info.Quick ? " (--quick)" : "")}");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {m.Cpu}, {m.Cores} cores, {m.MemoryGiB:0} GiB, {m.Os}; .NET {m.Runtime}; {m.PostgreSql}; RabbitMQ {m.RabbitMq}; everything co-located.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {m.Cpu}, {m.Cores} cores, {m.MemoryGiB:0} GiB, {m.Os}; {m.Runtime}; {m.PostgreSql}; RabbitMQ {m.RabbitMq}; everything co-located.");
         md.AppendLine(CultureInfo.InvariantCulture, $"- Load average (1/5/15 min) at start {info.LoadAverageAtStart}, at end {info.LoadAverageAtEnd}; run took {info.DurationSeconds:0} s.");
         var extra = t.ExtraEnvironment.Count == 0 ? "" : "; " + string.Join(", ", t.ExtraEnvironment.Select(kv => $"{kv.Key}={kv.Value}"));
         md.AppendLine(CultureInfo.InvariantCulture, $"- Topology: {t.ApiInstances} API (Roles=none), {t.SagaWorkers} saga worker, {t.SenderWorkers} sender worker, {t.Accounts} accounts; {t.Configuration} build; Outbox:QueryDelay {t.QueryDelay}; prefetch {t.PrefetchCount}; DB pool {t.DatabasePoolSize}/process, DB SSL mode {t.DatabaseSslMode}{extra}.");
@@ -213,8 +213,15 @@ public static class Report
 
     static string Lat(Distribution d) => $"{F(d.P50)} / {F(d.P99)} / {F(d.Max)}";
 
-    static string Errors(AcceptResult a) =>
-        a.Errors == 0 ? "0" : $"{a.Errors} ({string.Join(", ", a.ErrorsByStatus.Select(kv => $"{kv.Key}: {kv.Value}"))}{(a.NotSentClientSaturated > 0 ? $", not sent: {a.NotSentClientSaturated}" : "")})";
+    static string Errors(AcceptResult a)
+    {
+        if (a.Errors == 0)
+            return "0";
+        var parts = a.ErrorsByStatus.Select(kv => $"{kv.Key}: {kv.Value}").ToList();
+        if (a.NotSentClientSaturated > 0)
+            parts.Add($"not sent, client saturated: {a.NotSentClientSaturated}");
+        return $"{a.Errors} ({string.Join(", ", parts)})";
+    }
 
     static string Join(string a, string b) => a.Length == 0 ? b : b.Length == 0 ? a : $"{a}; {b}";
 

@@ -33,13 +33,16 @@ sealed class EntityFrameworkOutboxContextFactory<TDbContext>(
         var timer = Stopwatch.StartNew();
 
         var consumedHere = false;
+        IReadOnlyList<OutboxMessage>? committedOutgoing = null;
         for (var pass = 0; ; pass++)
         {
             var firstPass = pass == 0;
             var strategy = dbContext.Database.CreateExecutionStrategy();
-            var result = await strategy.ExecuteAsync(() => RunPass(context, consumeOptions, next, messageId, lockInbox, firstPass, timer));
+            var result = await strategy.ExecuteAsync(() => RunPass(context, consumeOptions, next, messageId, lockInbox, firstPass, committedOutgoing, timer));
 
             consumedHere |= result.Consumed;
+            if (result.Consumed)
+                committedOutgoing = result.Outgoing;
 
             // Done when MassTransit's pipe says so, or when the consumer ran in this receive and everything it sent reached
             // the transport: one more pass would only confirm what this one committed.
@@ -49,9 +52,15 @@ sealed class EntityFrameworkOutboxContextFactory<TDbContext>(
     }
 
     async Task<PassResult> RunPass<T>(ConsumeContext<T> context, OutboxConsumeOptions consumeOptions, IPipe<OutboxConsumeContext<T>> next,
-        Guid messageId, string lockInbox, bool firstPass, Stopwatch timer)
+        Guid messageId, string lockInbox, bool firstPass, IReadOnlyList<OutboxMessage>? committedOutgoing, Stopwatch timer)
         where T : class
     {
+        // After the consuming pass, nothing tracked is needed any more: forgetting it makes the inbox mark below come from
+        // the locked row (a tracked instance would win over the query's values and could be stale) and keeps the
+        // consumer's entities out of this pass's change detection.
+        if (!firstPass)
+            dbContext.ChangeTracker.Clear();
+
         await using var transaction = await dbContext.Database.BeginTransactionAsync(options.Value.IsolationLevel, context.CancellationToken);
         DbContextOutboxConsumeContext<TDbContext, T>? outboxContext = null;
         try
@@ -73,20 +82,27 @@ sealed class EntityFrameworkOutboxContextFactory<TDbContext>(
                     ReceiveCount = 1,
                     ExpirationTime = OutboxMessageFactory.AsUtc(context.ExpirationTime)
                 };
-                dbContext.Set<InboxState>().Add(inbox);
             }
             else if (firstPass)
                 inbox.ReceiveCount++;
 
-            outboxContext = new DbContextOutboxConsumeContext<TDbContext, T>(context, consumeOptions, provider, dbContext, inbox);
+            outboxContext = new DbContextOutboxConsumeContext<TDbContext, T>(context, consumeOptions, provider, dbContext, inbox, committedOutgoing);
 
             await next.Send(outboxContext);
+
+            // A new mark is added only now, so that it is inserted once, already marked consumed, by the SaveChanges below
+            // (not inserted by a SaveChanges of the consumer or saga repository and then updated). It still commits in the
+            // same transaction as everything the consumer did, and a concurrent copy of the message still fails on the
+            // (MessageId, ConsumerId) key before it can commit.
+            if (dbContext.Entry(inbox).State == EntityState.Detached)
+                dbContext.Set<InboxState>().Add(inbox);
 
             await outboxContext.RemoveDeliveredMessages(CancellationToken.None);
 
             // Once the consumer ran, finish recording it even if the receive is being cancelled: a half-done commit would
             // only make the next delivery repeat the work.
-            await dbContext.SaveChangesAsync(CancellationToken.None);
+            // Any failure from here on rolls the whole pass back, so EF Core's per-save savepoint would only cost round trips.
+            await dbContext.SaveChangesWithoutSavepointAsync(CancellationToken.None);
             await transaction.CommitAsync(CancellationToken.None);
         }
         catch (Exception exception)
@@ -113,7 +129,8 @@ sealed class EntityFrameworkOutboxContextFactory<TDbContext>(
         if (outboxContext.WroteScheduledMessages)
             notification.Notify();
 
-        return new PassResult(outboxContext.ContinueProcessing, outboxContext.ConsumedInThisPass, outboxContext.IsOutboxDelivered);
+        return new PassResult(outboxContext.ContinueProcessing, outboxContext.ConsumedInThisPass, outboxContext.IsOutboxDelivered,
+            outboxContext.ConsumedInThisPass ? outboxContext.Outgoing : null);
     }
 
     public void Probe(ProbeContext context)
@@ -123,5 +140,6 @@ sealed class EntityFrameworkOutboxContextFactory<TDbContext>(
         scope.Add("dbContext", typeof(TDbContext).Name);
     }
 
-    readonly record struct PassResult(bool ContinueProcessing, bool Consumed, bool Delivered);
+    /// <param name="Outgoing">The consumer's outgoing rows as committed by the consuming pass (with their sequence numbers).</param>
+    readonly record struct PassResult(bool ContinueProcessing, bool Consumed, bool Delivered, IReadOnlyList<OutboxMessage>? Outgoing);
 }

@@ -128,14 +128,15 @@ sealed class DbContextSagaRepositoryContext<TSaga, TMessage> :
     public Task Update(SagaConsumeContext<TSaga> context)
     {
         IncrementVersion(context.Saga);
-        return _dbContext.SaveChangesAsync(CancellationToken);
+        // A failed update (a lost race) always rolls the whole transaction back and retries: no savepoint needed.
+        return _dbContext.SaveChangesWithoutSavepointAsync(CancellationToken);
     }
 
     public Task Delete(SagaConsumeContext<TSaga> context)
     {
         // The DELETE carries the loaded Version too, so finalizing a saga that changed meanwhile is also a conflict.
         Sagas.Remove(context.Saga);
-        return _dbContext.SaveChangesAsync(CancellationToken);
+        return _dbContext.SaveChangesWithoutSavepointAsync(CancellationToken);
     }
 
     public Task Discard(SagaConsumeContext<TSaga> context)

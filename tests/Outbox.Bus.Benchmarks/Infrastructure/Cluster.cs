@@ -93,6 +93,8 @@ public sealed class Cluster : IAsyncDisposable
         var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(_database.ConnectionString) { MaxPoolSize = _options.DatabasePoolSize };
         if (_options.DatabaseSslMode is { } sslMode)
             connectionString.SslMode = Enum.Parse<Npgsql.SslMode>(sslMode, ignoreCase: true);
+        foreach (var (key, value) in _options.DatabaseOptions)
+            connectionString[key] = value;
         Environment["ConnectionStrings__OutboxBus"] = connectionString.ConnectionString;
         Environment["Storage__MigrateOnStartup"] = "false";
         Environment["Storage__DataDirectory"] = DataDirectory;

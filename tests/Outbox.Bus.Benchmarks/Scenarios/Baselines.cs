@@ -89,6 +89,7 @@ public static class Baselines
         services.AddSingleton(counter);
         services.AddMassTransit(x =>
         {
+            x.ConfigureUsageTelemetryOptions(o => o.Enabled = false); // nothing leaves the machine
             x.AddConsumer<BaselineConsumer>();
             x.UsingRabbitMq((context, cfg) =>
             {
