@@ -41,7 +41,7 @@ public static class OutboxBusComponents
         switch (storage.Provider)
         {
             case DatabaseProvider.PostgreSql:
-                services.AddOutboxBusDbContext<PostgresOutboxBusDbContext>(o => o.UseNpgsql(Required(connectionString)));
+                services.AddOutboxBusDbContext<PostgresOutboxBusDbContext>(o => o.UseNpgsql(WithPostgresDefaults(Required(connectionString))));
                 break;
             case DatabaseProvider.SqlServer:
                 services.AddOutboxBusDbContext<SqlServerOutboxBusDbContext>(o => o.UseSqlServer(Required(connectionString)));
@@ -70,6 +70,23 @@ public static class OutboxBusComponents
     {
         services.AddDbContext<TContext>(configure);
         services.AddScoped<OutboxBusDbContext>(sp => sp.GetRequiredService<TContext>());
+    }
+
+    /// <summary>
+    /// Two Npgsql settings the service depends on for speed, unless the connection string sets them. The service keeps no
+    /// session state on a connection (no temporary tables, SET or advisory locks), so a connection returned to the pool
+    /// need not be reset: the <c>DISCARD ALL</c> otherwise sent each time was half the commits per job. Auto-preparing the
+    /// hot statements saves parsing and planning them on every round trip.
+    /// </summary>
+    public static string WithPostgresDefaults(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose"))
+            builder.NoResetOnClose = true;
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
+            builder.MaxAutoPrepare = 64;
+        return builder.ConnectionString;
     }
 
     static string Required(string? connectionString) =>

@@ -15,6 +15,9 @@ public static class OutboxBusTransport
     {
         var options = configuration.GetSection(TransportOptions.Section).Get<TransportOptions>() ?? new TransportOptions();
         bus.SetKebabCaseEndpointNameFormatter();
+        // MassTransit reports usage to its authors unless told not to; a self-hosted service sends nothing anywhere
+        // its operator did not configure.
+        bus.ConfigureUsageTelemetryOptions(o => o.Enabled = options.UsageTelemetry);
 
         switch (options.Kind)
         {

@@ -18,6 +18,9 @@ public sealed class TransportOptions
     public TransportKind Kind { get; set; } = TransportKind.InMemory;
 
     public RabbitMqOptions RabbitMq { get; set; } = new();
+
+    /// <summary>MassTransit's anonymous usage report to its authors; off unless the operator turns it on.</summary>
+    public bool UsageTelemetry { get; set; }
 }
 
 public sealed class RabbitMqOptions
