@@ -13,6 +13,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import Nylas from 'nylas';
 
 // ---------------------------------------------------------------------------------------------
@@ -419,4 +420,90 @@ test('18. outbox.deleteSendGridSubUser(email) removes the key; verified_status t
       return true;
     },
   );
+});
+
+// Webhook management, as the SDK's Webhook model does it: the application's client secret as Basic user, paths under
+// /a/{client_id}/webhooks. The callback is a local HTTP server (the service under test allows loopback callbacks).
+async function startReceiver() {
+  const deliveries = [];
+  const challenges = [];
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, 'http://127.0.0.1');
+    if (req.method === 'GET' && url.searchParams.has('challenge')) {
+      challenges.push(url.searchParams.get('challenge'));
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end(url.searchParams.get('challenge'));
+      return;
+    }
+    let body = '';
+    req.on('data', (chunk) => { body += chunk; });
+    req.on('end', () => {
+      deliveries.push({ signature: req.headers['x-nylas-signature'], body: JSON.parse(body) });
+      res.writeHead(200);
+      res.end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, deliveries, challenges, url: `http://127.0.0.1:${server.address().port}/hooks` };
+}
+
+test('19. Nylas.webhooks.build({ callbackUrl, triggers }).save() → an active Webhook, after the challenge', { timeout: STEP_TIMEOUT_MS }, async (t) => {
+  if (!prerequisites(t, 'configured', 'nylas')) return;
+  state.receiver = await startReceiver();
+  const webhook = await Nylas.webhooks.build({ callbackUrl: state.receiver.url, triggers: ['job.successful', 'job.failed'] }).save();
+  assert.equal(webhook.constructor.name, 'Webhook');
+  assert.equal(typeof webhook.id, 'string');
+  assert.ok(webhook.id.length > 0, 'a webhook id');
+  assert.equal(webhook.callbackUrl, state.receiver.url);
+  assert.equal(webhook.state, 'active');
+  assert.deepEqual([...webhook.triggers].sort(), ['job.failed', 'job.successful']);
+  assert.equal(webhook.applicationId, env.OUTBOX_CLIENT_ID);
+  assert.equal(state.receiver.challenges.length, 1, 'the service checked the callback with one challenge');
+  state.webhook = webhook;
+});
+
+test('20. Nylas.webhooks.list() and find(id) return it', { timeout: STEP_TIMEOUT_MS }, async (t) => {
+  if (!prerequisites(t, 'webhook')) return;
+  const all = await Nylas.webhooks.list();
+  assert.ok(all.some((w) => w.id === state.webhook.id), 'list() includes the new webhook');
+  const found = await Nylas.webhooks.find(state.webhook.id);
+  assert.equal(found.id, state.webhook.id);
+  assert.equal(found.callbackUrl, state.receiver.url);
+});
+
+test('21. a sent job is notified to it as job.successful with the SDK\'s delta shape', { timeout: SUCCESS_TIMEOUT_MS + STEP_TIMEOUT_MS }, async (t) => {
+  if (!prerequisites(t, 'webhook')) return;
+  const job = await state.nylas.outbox.send(draft(state.nylas, 'Notified'), {});
+  const deadline = Date.now() + SUCCESS_TIMEOUT_MS;
+  let delta;
+  while (Date.now() < deadline && !delta) {
+    delta = state.receiver.deliveries
+      .flatMap((d) => d.body.deltas ?? [])
+      .find((d) => d.type === 'job.successful' && d.object_data?.attributes?.job_status_id === job.jobStatusId);
+    if (!delta) await sleep(POLL_INTERVAL_MS);
+  }
+  assert.ok(delta, `no job.successful for ${job.jobStatusId}; received ${JSON.stringify(state.receiver.deliveries)}`);
+  assert.equal(delta.object, 'message');
+  assert.equal(typeof delta.date, 'number');
+  const delivery = state.receiver.deliveries.find((d) => (d.body.deltas ?? []).includes(delta));
+  assert.match(delivery.signature ?? '', /^[0-9a-f]{64}$/, 'X-Nylas-Signature is a hex HMAC-SHA256');
+});
+
+test('22. webhook.state = "inactive"; save() updates it (PUT with the state only)', { timeout: STEP_TIMEOUT_MS }, async (t) => {
+  if (!prerequisites(t, 'webhook')) return;
+  state.webhook.state = 'inactive';
+  await state.webhook.save();
+  const found = await Nylas.webhooks.find(state.webhook.id);
+  assert.equal(found.state, 'inactive');
+});
+
+test('23. Nylas.webhooks.delete(webhook) removes it', { timeout: STEP_TIMEOUT_MS }, async (t) => {
+  if (!prerequisites(t, 'webhook')) return;
+  try {
+    await Nylas.webhooks.delete(state.webhook);
+    const all = await Nylas.webhooks.list();
+    assert.ok(!all.some((w) => w.id === state.webhook.id), 'list() no longer includes it');
+  } finally {
+    state.receiver.server.close();
+  }
 });
