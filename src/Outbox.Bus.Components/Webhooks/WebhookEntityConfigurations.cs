@@ -34,6 +34,8 @@ public sealed class WebhookDeliveryAttemptConfiguration : IEntityTypeConfigurati
         attempt.Property(x => x.Error).HasMaxLength(WebhookDeliveryAttemptLimits.ErrorLength);
         // The log is read newest first per subscription, and the recent attempts decide the failing state.
         attempt.HasIndex(x => new { x.SubscriptionId, x.Id });
+        // The retention cleanup deletes by age.
+        attempt.HasIndex(x => x.AttemptedAt);
         attempt.HasOne<WebhookSubscription>().WithMany().HasForeignKey(x => x.SubscriptionId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -42,6 +42,12 @@ public sealed class WebhookOptions
 
     public int FailingThreshold { get; set; } = 3;
 
+    /// <summary>Delivery-log rows older than this are deleted by the webhook role.</summary>
+    public TimeSpan DeliveryLogRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often the webhook role looks for delivery-log rows past <see cref="DeliveryLogRetention"/>.</summary>
+    public TimeSpan DeliveryLogCleanupInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>The wait before the next attempt after <paramref name="failedAttempts"/> failures (1 or more).</summary>
     public TimeSpan RetryDelay(int failedAttempts)
     {
@@ -60,6 +66,8 @@ public sealed class WebhookOptions
             yield return "Webhooks:RetryWindow must be positive";
         if (RetryDelays.Any(d => d <= TimeSpan.Zero))
             yield return "Webhooks:RetryDelays must all be positive";
+        if (DeliveryLogRetention <= TimeSpan.Zero || DeliveryLogCleanupInterval <= TimeSpan.Zero)
+            yield return "Webhooks:DeliveryLogRetention and Webhooks:DeliveryLogCleanupInterval must be positive";
         if (FailingWindow < 1 || FailingThreshold < 1 || FailingThreshold > FailingWindow)
             yield return "Webhooks:FailingThreshold must be between 1 and Webhooks:FailingWindow";
         foreach (var network in AllowedNetworks)

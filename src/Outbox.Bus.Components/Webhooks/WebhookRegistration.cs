@@ -35,6 +35,7 @@ public static class WebhookRegistration
     {
         bus.AddConsumer<NotifyWebhookConsumer, NotifyWebhookConsumerDefinition>();
         bus.AddConsumer<DeliverWebhookConsumer, DeliverWebhookConsumerDefinition>();
+        bus.AddHostedService<WebhookDeliveryLogCleanup>();
         return bus;
     }
 

@@ -116,7 +116,7 @@ public sealed class WebhookHost(ComponentHost host) : IAsyncDisposable
         return change;
     }
 
-    Task Write(Action<OutboxBusDbContext> change) => host.Write(change);
+    public Task Write(Action<OutboxBusDbContext> change) => host.Write(change);
 
     public ValueTask DisposeAsync() => host.DisposeAsync();
 }

@@ -441,6 +441,8 @@ namespace Outbox.Bus.Components.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("AttemptedAt");
+
                     b.HasIndex("SubscriptionId", "Id");
 
                     b.ToTable("WebhookDeliveryAttempts", (string)null);

@@ -434,6 +434,8 @@ namespace Outbox.Bus.Components.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("AttemptedAt");
+
                     b.HasIndex("SubscriptionId", "Id");
 
                     b.ToTable("WebhookDeliveryAttempts", (string)null);
