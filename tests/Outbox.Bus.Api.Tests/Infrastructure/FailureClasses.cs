@@ -131,6 +131,53 @@ public static class FailureClasses
     }
 
     public static DateTimeOffset At(long unixSeconds) => DateTimeOffset.FromUnixTimeSeconds(unixSeconds);
+
+    /// <summary>A job of an account connected with a wrong SMTP password (the server wants mailer / right-password) fails
+    /// at once: one authentication attempt, nothing sent, no connection after the first retry wait.</summary>
+    public static async Task AssertFailsAtOnceWithInvalidAuthentication(OutboxBusApp app)
+    {
+        var account = await app.ConnectAsync(smtpUsername: "mailer", smtpPassword: "wrong-password");
+
+        var jobId = (await account.Send(Json.Message(subject: "Wrong password"))).Str("job_status_id");
+        var job = await account.WaitForStatus(jobId, "failed");
+        var connections = app.Smtp.ConnectionCount;
+        // Longer than the first retry wait: a retry or a hand-over would have arrived by now.
+        await Task.Delay(Wait(1) + TimeSpan.FromSeconds(1));
+
+        Assert.Equal("Invalid authentication", job.Str("reason"));
+        var attempt = Assert.Single(AssertAttempts(job, ("smtp", "authentication")))!;
+        Assert.Contains("535", attempt.Str("reply"));
+        Assert.Empty(app.Smtp.Messages);
+        Assert.Empty(app.Smtp.Rejected);
+        Assert.Empty(app.Smtp.Unanswered);
+        Assert.Equal(connections, app.Smtp.ConnectionCount);
+        Assert.Equal("failed", (await account.GetJob(jobId)).Str("status"));
+    }
+
+    /// <summary>A permanent refusal fails the job at once with the provider's reply as the reason, and nothing changes
+    /// after the first retry wait.</summary>
+    public static async Task AssertFailsAtOnceWithTheProvidersReply(OutboxBusApp app, string failure)
+    {
+        var scripted = Permanent[failure];
+        scripted.Script(app.Smtp);
+        var account = await app.ConnectAsync();
+
+        var jobId = (await account.Send(Json.Message(subject: failure))).Str("job_status_id");
+        var job = await account.WaitForStatus(jobId, "failed");
+        await Task.Delay(Wait(1) + TimeSpan.FromSeconds(1));
+
+        Assert.Contains(scripted.Reply, job.Str("reason"));
+        Assert.NotEqual("Reached retry limit datetime", job.Str("reason"));
+        var attempt = Assert.Single(AssertAttempts(job, ("smtp", "permanent")))!;
+        Assert.Contains(scripted.Reply, attempt.Str("reply"));
+        Assert.Empty(app.Smtp.Messages);
+        Assert.Empty(app.Smtp.Unanswered);
+        if (scripted.ReachesData)
+            AssertSameMessage([Assert.Single(app.Smtp.Rejected).Received], failure);
+        else
+            Assert.Empty(app.Smtp.Rejected);
+        ApiAssertions.AssertSameJson(job, await account.GetJob(jobId));
+    }
 }
 
 public enum SmtpRecord
