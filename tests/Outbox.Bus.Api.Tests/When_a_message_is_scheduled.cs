@@ -62,13 +62,6 @@ public sealed class When_a_message_is_scheduled
         return condition();
     }
 
-    static long CountRows(OutboxBusApp app, string table)
-    {
-        var path = Path.Combine(app.DataDirectory, "outbox-bus.db");
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT COUNT(*) FROM \"{table}\"";
-        return (long)command.ExecuteScalar()!;
-    }
+    static long CountRows(OutboxBusApp app, string table) =>
+        long.Parse(app.Query($"SELECT COUNT(*) FROM \"{table}\"")[0][0]!, System.Globalization.CultureInfo.InvariantCulture);
 }

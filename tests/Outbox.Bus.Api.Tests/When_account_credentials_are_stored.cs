@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.Data.Sqlite;
 using Outbox.Bus.Api.Tests.Infrastructure;
 
 namespace Outbox.Bus.Api.Tests;
@@ -43,9 +42,9 @@ public sealed class When_account_credentials_are_stored
         var tokenBody = await token.ReadObject();
         var accessToken = tokenBody.Str("access_token");
 
-        var accounts = ReadAll(app, "Accounts");
-        var tokens = ReadAll(app, "AccessTokens");
-        var codes = ReadAll(app, "AuthorizationCodes");
+        var accounts = app.Query("SELECT * FROM \"Accounts\"");
+        var tokens = app.Query("SELECT * FROM \"AccessTokens\"");
+        var codes = app.Query("SELECT * FROM \"AuthorizationCodes\"");
 
         var account = Assert.Single(accounts);
         Assert.Contains(account, value => value == "sender@example.com"); // the right table and row
@@ -70,24 +69,5 @@ public sealed class When_account_credentials_are_stored
 
         await account.WaitForStatus(jobId, "successful");
         Assert.Equal("sender", Assert.Single(app.Smtp.Messages).AuthenticatedUser);
-    }
-
-    static List<string?[]> ReadAll(OutboxBusApp app, string table)
-    {
-        var path = Path.Combine(app.DataDirectory, "outbox-bus.db");
-        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT * FROM \"{table}\"";
-        using var reader = command.ExecuteReader();
-        var rows = new List<string?[]>();
-        while (reader.Read())
-        {
-            var row = new string?[reader.FieldCount];
-            for (var i = 0; i < reader.FieldCount; i++)
-                row[i] = reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i));
-            rows.Add(row);
-        }
-        return rows;
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using Microsoft.Data.Sqlite;
 using Outbox.Bus.Api.Tests.Infrastructure;
 using Outbox.Bus.Testing;
 
@@ -192,17 +191,6 @@ public sealed class When_an_account_connects_its_own_sendgrid_key
         Assert.Equal(0, sendGrid.MailSendCount);
     }
 
-    static List<string?> ReadKeys(OutboxBusApp app)
-    {
-        var path = System.IO.Path.Combine(app.DataDirectory, "outbox-bus.db");
-        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT \"SendGridApiKeyProtected\" FROM \"Accounts\"";
-        using var reader = command.ExecuteReader();
-        var keys = new List<string?>();
-        while (reader.Read())
-            keys.Add(reader.IsDBNull(0) ? null : reader.GetString(0));
-        return keys;
-    }
+    static List<string?> ReadKeys(OutboxBusApp app) =>
+        app.Query("SELECT \"SendGridApiKeyProtected\" FROM \"Accounts\"").Select(row => row[0]).ToList();
 }

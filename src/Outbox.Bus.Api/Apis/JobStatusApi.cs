@@ -122,8 +122,11 @@ public static class JobStatusApi
     /// <summary>Accepted, durable, but no saga worker has taken the job yet: the client may try again shortly.</summary>
     public static JsonHttpResult<NylasError> NotYetTaken(string id) =>
         NylasResults.Error(StatusCodes.Status503ServiceUnavailable,
-            $"Job {(id.Length <= 40 ? id : id[..40])} is accepted but not yet taken up for sending; try again shortly.", NylasError.ApiError);
+            $"Job {Shown(id)} is accepted but not yet taken up for sending; try again shortly.", NylasError.ApiError);
 
     public static JsonHttpResult<NylasError> NotFound(string id) =>
-        NylasResults.NotFound($"Couldn't find job status with id {(id.Length <= 40 ? id : id[..40])}.");
+        NylasResults.NotFound($"Couldn't find job status with id {Shown(id)}.");
+
+    /// <summary>An id from the URL, cut short: an error message must not echo unbounded input.</summary>
+    static string Shown(string id) => id.Length <= 40 ? id : id[..40];
 }

@@ -54,10 +54,7 @@ public static class OnboardApi
         }
         catch (MailDeliveryException exception)
         {
-            // SendGrid's fault or our configuration's, never the client's: a gateway error that says which.
-            loggers.CreateLogger(typeof(OnboardApi)).LogWarning(exception, "verified_status: {Reason} ({Reply})", exception.Reason, exception.Reply);
-            return NylasResults.Error(StatusCodes.Status502BadGateway, $"The fallback service could not be asked: {exception.Reason}.",
-                NylasError.ApiError);
+            return GatewayError(loggers, "verified_status", exception);
         }
     }
 
@@ -87,9 +84,7 @@ public static class OnboardApi
         }
         catch (MailDeliveryException exception)
         {
-            loggers.CreateLogger(typeof(OnboardApi)).LogWarning(exception, "subuser: {Reason} ({Reply})", exception.Reason, exception.Reply);
-            return NylasResults.Error(StatusCodes.Status502BadGateway, $"The fallback service could not be asked: {exception.Reason}.",
-                NylasError.ApiError);
+            return GatewayError(loggers, "subuser", exception);
         }
 
         var accountId = user.AccountId();
@@ -110,20 +105,26 @@ public static class OnboardApi
 
         // Only the account's own connection, named by its own address: one account never touches another's.
         var accountId = user.AccountId();
-        if (!string.Equals(email, user.Email(), StringComparison.OrdinalIgnoreCase))
-            return NylasResults.NotFound($"No SendGrid connection for {email} on this account.");
-        var removed = await db.Accounts.Where(a => a.Id == accountId && a.SendGridApiKeyProtected != null)
-            .ExecuteUpdateAsync(s => s.SetProperty(a => a.SendGridApiKeyProtected, (string?)null), cancellationToken);
+        var removed = string.Equals(email, user.Email(), StringComparison.OrdinalIgnoreCase)
+            ? await db.Accounts.Where(a => a.Id == accountId && a.SendGridApiKeyProtected != null)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.SendGridApiKeyProtected, (string?)null), cancellationToken)
+            : 0;
         return removed == 0
             ? NylasResults.NotFound($"No SendGrid connection for {email} on this account.")
             : TypedResults.Ok(new FallbackConnectionResponse(user.Email(), false, false, false));
     }
 
     static async Task<string?> OwnKeyAsync(OutboxBusDbContext db, IDataProtectionProvider dataProtection, string accountId,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        dataProtection.UnprotectFallbackKey(await db.Accounts.AsNoTracking().Where(a => a.Id == accountId)
+            .Select(a => a.SendGridApiKeyProtected).SingleOrDefaultAsync(cancellationToken));
+
+    /// <summary>SendGrid's fault or our configuration's, never the client's: a gateway error that says which.</summary>
+    static JsonHttpResult<NylasError> GatewayError(ILoggerFactory loggers, string endpoint, MailDeliveryException exception)
     {
-        var protectedKey = await db.Accounts.AsNoTracking().Where(a => a.Id == accountId)
-            .Select(a => a.SendGridApiKeyProtected).SingleOrDefaultAsync(cancellationToken);
-        return protectedKey is null ? null : dataProtection.FallbackKeys().Unprotect(protectedKey);
+        loggers.CreateLogger(typeof(OnboardApi)).LogWarning(exception, "{Endpoint}: {Reason} ({Reply})", endpoint, exception.Reason,
+            exception.Reply);
+        return NylasResults.Error(StatusCodes.Status502BadGateway, $"The fallback service could not be asked: {exception.Reason}.",
+            NylasError.ApiError);
     }
 }

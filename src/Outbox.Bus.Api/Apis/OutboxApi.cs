@@ -71,7 +71,7 @@ public static class OutboxApi
             return error!;
 
         // Past the wait the job is durable and keeps going: the client gets it as if it had asked to send asynchronously.
-        if (await Commit(client, command, db, options.SendNowTimeout, cancellationToken) is not SendAttempted outcome)
+        if (await Commit(client, command, db, options.SendNowTimeout, cancellationToken) is not { } outcome)
             return Accepted(command, JobStatus.Pending);
         if (!outcome.Succeeded)
             return NylasResults.Error(StatusCodes.Status422UnprocessableEntity, outcome.Reason ?? "Sending failed.",
@@ -88,9 +88,9 @@ public static class OutboxApi
 
     /// <summary>
     /// Commits the job request with its command, as <see cref="Accept"/> does, then waits up to <paramref name="wait"/> for
-    /// the first attempt's outcome.
+    /// the first attempt's outcome (null when it did not come in time).
     /// </summary>
-    static async Task<object?> Commit(IRequestClient<ScheduleSend> client, ScheduleSend command, OutboxBusDbContext db,
+    static async Task<SendAttempted?> Commit(IRequestClient<ScheduleSend> client, ScheduleSend command, OutboxBusDbContext db,
         TimeSpan wait, CancellationToken cancellationToken)
     {
         var timeout = RequestTimeout.After(ms: (int)wait.TotalMilliseconds);
@@ -103,7 +103,7 @@ public static class OutboxApi
         return await response;
     }
 
-    static async Task<object?> Answer<T>(Task<Response<T>> response)
+    static async Task<T?> Answer<T>(Task<Response<T>> response)
         where T : class
     {
         try

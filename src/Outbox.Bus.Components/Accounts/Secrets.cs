@@ -18,6 +18,10 @@ public static class Secrets
     public static IDataProtector FallbackKeys(this IDataProtectionProvider provider) =>
         provider.CreateProtector(FallbackKeyPurpose);
 
+    /// <summary>An account's own SendGrid key from its stored ciphertext; null when it has none.</summary>
+    public static string? UnprotectFallbackKey(this IDataProtectionProvider provider, string? protectedKey) =>
+        protectedKey is null ? null : provider.FallbackKeys().Unprotect(protectedKey);
+
     /// <summary>A fresh bearer credential: 256 random bits, URL-safe.</summary>
     public static string NewToken() =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');

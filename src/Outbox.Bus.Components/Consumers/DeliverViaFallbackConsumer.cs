@@ -41,8 +41,8 @@ public sealed class DeliverViaFallbackConsumer(
                 ?? throw new MailDeliveryException(FailureKind.Permanent, "The account no longer exists");
 
             // The account's own key when it connected one; otherwise the application's (SendGridFallback's default).
-            var apiKey = account.SendGridApiKeyProtected is { } protectedKey ? dataProtection.FallbackKeys().Unprotect(protectedKey) : null;
-            var reply = await fallback.SendAsync(delivery, context.CancellationToken, apiKey,
+            var reply = await fallback.SendAsync(delivery, context.CancellationToken,
+                dataProtection.UnprotectFallbackKey(account.SendGridApiKeyProtected),
                 await tracking.HtmlRewriterAsync(delivery.JobId, delivery.Message, context.CancellationToken));
 
             logger.LogInformation("Delivered attempt {Attempt} over {Route}", delivery.Attempt, SendGridFallback.Route);

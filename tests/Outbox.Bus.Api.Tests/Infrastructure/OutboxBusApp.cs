@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
 using Outbox.Bus.Testing;
 
 namespace Outbox.Bus.Api.Tests.Infrastructure;
@@ -109,6 +110,26 @@ public sealed class OutboxBusApp : WebApplicationFactory<Program>
         var http = CreateClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         return new Account(accountId, accessToken, email, http);
+    }
+
+    /// <summary>Rows of a query on the host's SQLite file, read-only and as text: what a copy of the database gives away.</summary>
+    public List<string?[]> Query(string sql)
+    {
+        var path = Path.Combine(DataDirectory, "outbox-bus.db");
+        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<string?[]>();
+        while (reader.Read())
+        {
+            var row = new string?[reader.FieldCount];
+            for (var i = 0; i < reader.FieldCount; i++)
+                row[i] = reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+            rows.Add(row);
+        }
+        return rows;
     }
 
     public override async ValueTask DisposeAsync()
